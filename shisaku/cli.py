@@ -1,0 +1,81 @@
+"""Commands: `build` (the default) and `check`; exit 0 when all is well, 1 on problems, 2 on misuse."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import data, load, model, validate
+from .problems import Problem, message_language, summary
+from .render import Writer
+
+HELP = {
+    "build": "validate content/ and write the site to site/ (the default)",
+    "check": "validate content/ only; write nothing",
+}
+
+
+def check(content: Path) -> tuple[validate.Validated | None, list[Problem]]:
+    """Load and validate everything; nothing is written."""
+    if not content.is_dir():
+        return None, [
+            Problem(str(content), None, "", "read-error", "read-error", {"detail": "not a folder"})
+        ]
+    return validate.validate(load.load(content))
+
+
+def build(content: Path, site_dir: Path) -> list[Problem]:
+    """The whole pipeline: content -> validated rows -> model -> files, swapped into site/ at the end."""
+    validated, problems = check(content)
+    if validated is None:
+        return problems
+    site = model.build_model(validated.records)
+    writer = Writer(site_dir)
+    try:
+        for path, content_bytes in data.package_files(site, validated).items():
+            writer.write(f"data/{path}", content_bytes)
+        writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
+    return []
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python build.py", description="Build the policy report site.")
+    p.add_argument(
+        "command",
+        nargs="?",
+        default="build",
+        choices=sorted(HELP),
+        help="; ".join(f"{k}: {v}" for k, v in HELP.items()),
+    )
+    p.add_argument(
+        "--content",
+        type=Path,
+        default=Path("content"),
+        help="the content folder (default: content)",
+    )
+    p.add_argument(
+        "--out", type=Path, default=Path("site"), help="the output folder (default: site)"
+    )
+    p.add_argument(
+        "--lang", choices=["ja", "en"], help="language of messages (default: from the locale)"
+    )
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    lang = message_language(args.lang)
+    if args.command == "check":
+        _, problems = check(args.content)
+    else:
+        problems = build(args.content, args.out)
+    for item in problems:
+        print(item.format(lang), file=sys.stderr)
+    if problems:
+        print(summary(len(problems), lang), file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,287 @@
+"""CSV / XLSX / datapackage.json / zip, from the same rows that were validated."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import hashlib
+import io
+import json
+import os
+import re
+import unicodedata
+import zipfile
+from decimal import Decimal
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from .model import Site
+from .validate import TABLES, Validated, load_schema
+
+DATAPACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
+DIALECT_PROFILE = "https://datapackage.org/profiles/2.0/tabledialect.json"
+XLSX_MEDIATYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_DIALECT = {
+    "header": True,
+    "delimiter": ",",
+    "lineTerminator": "\r\n",
+    "quoteChar": '"',
+    "doubleQuote": True,
+}
+SHEET_NAME = "事務事業"
+
+TITLES = {
+    "projects": ("事務事業", "Projects"),
+    "policies": ("施策・基本事業", "Policies and basic projects"),
+    "divisions": ("所管課", "Divisions"),
+}
+DESCRIPTIONS = {
+    "projects": (
+        "事務事業ごと、年度ごとに1行。事業費・前年度事業費・増減額・前年度比（千円）、事業概要、取組内容、所管課。",
+        "One row per administrative project per fiscal year: cost, previous year's cost, change and "
+        "ratio (thousand yen), summary, activities and the division in charge.",
+    ),
+    "policies": (
+        "施策と基本事業の一覧。施策に対する基本的考え方と長期総合計画における方向性。",
+        "The policies and their basic projects, with the approach to each policy and the directions "
+        "of the long-term comprehensive plan.",
+    ),
+    "divisions": ("所管課の一覧。", "The divisions in charge of the projects."),
+}
+
+
+def release_time(site: Site) -> datetime.datetime:
+    """When this data was released: SOURCE_DATE_EPOCH if set, else site.yaml's `updated` date.
+
+    Never the clock, so that two builds of the same content give the same bytes.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
+    day = datetime.date.fromisoformat(site.settings["updated"])
+    return datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.UTC)
+
+
+def file_names(site: Site) -> dict[str, str]:
+    code = site.code
+    return {
+        "projects": f"{code}_projects.csv",
+        "policies": f"{code}_policies.csv",
+        "divisions": f"{code}_divisions.csv",
+        "xlsx": f"{code}_projects.xlsx",
+        "zip": f"{code}_datapackage.zip",
+    }
+
+
+def csv_text(value: Any) -> str:
+    """A cell as published: integers without separators, the ratio with its one decimal, '' for missing."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:.1f}"
+    return str(value)
+
+
+def csv_bytes(fields: list[str], rows: list[dict[str, Any]]) -> bytes:
+    """UTF-8 without BOM, CRLF as RFC 4180 and the dialect say."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(fields)
+    for row in rows:
+        writer.writerow([csv_text(row[f]) for f in fields])
+    return out.getvalue().encode("utf-8")
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes in a spreadsheet: wide (Japanese) characters count twice."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def xlsx_bytes(
+    schema: dict[str, Any], rows: list[dict[str, Any]], when: datetime.datetime
+) -> bytes:
+    """The main table for spreadsheet users: numbers as numbers, a frozen header, fitted widths."""
+    fields = schema["fields"]
+    book = Workbook()
+    sheet = book.active
+    sheet.title = SHEET_NAME
+    sheet.append([f["name"] for f in fields])
+    for row in rows:
+        sheet.append(
+            [float(v) if isinstance(v, Decimal) else v for v in (row[f["name"]] for f in fields)]
+        )
+    sheet.freeze_panes = "A2"
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for index, field in enumerate(fields, start=1):
+        letter = sheet.cell(row=1, column=index).column_letter
+        texts = [field["name"]] + [csv_text(row[field["name"]]) for row in rows]
+        widest = max(display_width(line) for text in texts for line in (text.splitlines() or [""]))
+        sheet.column_dimensions[letter].width = min(max(widest + 2, 8), 60)
+        number_format = {"integer": "#,##0", "number": "0.0"}.get(field["type"])
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+            if number_format:
+                cell.number_format = number_format
+            elif widest > 60:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    naive = when.replace(tzinfo=None)
+    book.properties.creator = "shisaku"
+    book.properties.created = naive
+    out = io.BytesIO()
+    book.save(out)
+    return fixed_zip(out.getvalue(), naive)
+
+
+def fixed_zip(archive: bytes, when: datetime.datetime) -> bytes:
+    """Rewrite a zip with fixed timestamps (openpyxl stamps the clock into the file and its entries)."""
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    with zipfile.ZipFile(io.BytesIO(archive)) as source:
+        files = [(info.filename, source.read(info)) for info in source.infolist()]
+    patched = []
+    for name, data in files:
+        if name == "docProps/core.xml":
+            data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), data)
+        patched.append((name, data))
+    return zip_bytes(patched, when)
+
+
+def zip_bytes(files: list[tuple[str, bytes]], when: datetime.datetime) -> bytes:
+    """A zip whose bytes depend only on the files and the date given."""
+    out = io.BytesIO()
+    date_time = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files:
+            info = zipfile.ZipInfo(name, date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
+    return out.getvalue()
+
+
+def sha256(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def both(ja: str, en: str) -> str:
+    return f"{ja} / {en}"
+
+
+def resource(name: str, path: str, data: bytes, **extra: Any) -> dict[str, Any]:
+    ja, en = TITLES.get(name.removesuffix("-xlsx"), ("", ""))
+    described = {"name": name, "path": path}
+    if ja:
+        described["title"] = both(ja, en)
+        described["description"] = (
+            DESCRIPTIONS[name.removesuffix("-xlsx")][0]
+            + "\n\n"
+            + DESCRIPTIONS[name.removesuffix("-xlsx")][1]
+        )
+    described.update(extra)
+    described["bytes"] = len(data)
+    described["hash"] = sha256(data)
+    return described
+
+
+def table_resource(name: str, path: str, data: bytes) -> dict[str, Any]:
+    return resource(
+        name,
+        path,
+        data,
+        type="table",
+        format="csv",
+        mediatype="text/csv",
+        encoding="utf-8",
+        dialect={"$schema": DIALECT_PROFILE, **CSV_DIALECT},
+        schema=f"schema/{name}.json",
+    )
+
+
+def descriptor(
+    site: Site, resources: list[dict[str, Any]], when: datetime.datetime
+) -> dict[str, Any]:
+    """datapackage.json (Frictionless v2): what the package is, whose it is, and every file in it."""
+    s = site.settings
+    home = s["base_url"] + s["base_path"]
+    city = s["city"]["prefecture"]["ja"] + s["city"]["name"]["ja"]
+    return {
+        "$schema": DATAPACKAGE_PROFILE,
+        "name": f"{site.code}-shisaku-hokoku",
+        "id": home + "data/datapackage.json",
+        "title": both(s["title"]["ja"], s["title"]["en"]),
+        "description": s["description"]["ja"] + "\n\n" + s["description"]["en"],
+        "homepage": home,
+        "version": s["version"],
+        "created": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "keywords": list(s["keywords"]["ja"]) + list(s["keywords"]["en"]),
+        "licenses": [
+            {
+                "name": s["license"]["id"],
+                "path": s["license"]["url"],
+                "title": s["license"]["name"]["en"],
+            }
+        ],
+        "sources": [
+            {
+                "title": f"{city}『{report.title['ja']}』 / {s['city']['name']['en']}, {report.title['en']}"
+            }
+            for report in site.reports
+        ],
+        "contributors": [
+            {
+                "title": both(s["publisher"]["name"]["ja"], s["publisher"]["name"]["en"]),
+                "path": s["publisher"]["url"],
+                "roles": ["publisher"],
+            }
+        ],
+        "resources": resources,
+    }
+
+
+def json_bytes(value: Any) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def package_files(site: Site, validated: Validated) -> dict[str, bytes]:
+    """Every file of site/data/, by its path inside data/."""
+    when = release_time(site)
+    names = file_names(site)
+    schemas = {name: load_schema(name) for name in TABLES}
+    files: dict[str, bytes] = {f"schema/{name}.json": json_bytes(schemas[name]) for name in TABLES}
+    resources = []
+    for name in TABLES:
+        fields = [f["name"] for f in schemas[name]["fields"]]
+        files[names[name]] = csv_bytes(fields, validated.tables[name])
+        resources.append(table_resource(name, names[name], files[names[name]]))
+    files[names["xlsx"]] = xlsx_bytes(schemas["projects"], validated.tables["projects"], when)
+    resources.append(
+        resource(
+            "projects-xlsx",
+            names["xlsx"],
+            files[names["xlsx"]],
+            type="table",
+            format="xlsx",
+            mediatype=XLSX_MEDIATYPE,
+            dialect={"$schema": DIALECT_PROFILE, "sheetName": SHEET_NAME},
+            schema="schema/projects.json",
+        )
+    )
+    # The zip carries the package without itself: a file cannot list its own size and hash.
+    inner = json_bytes(descriptor(site, resources, when))
+    files[names["zip"]] = zip_bytes(
+        [("datapackage.json", inner), *sorted((n, b) for n, b in files.items())], when
+    )
+    resources.append(
+        resource(
+            "package-zip",
+            names["zip"],
+            files[names["zip"]],
+            format="zip",
+            mediatype="application/zip",
+            title=both("データパッケージ一式（zip）", "The whole data package (zip)"),
+        )
+    )
+    files["datapackage.json"] = json_bytes(descriptor(site, resources, when))
+    return files

@@ -1,0 +1,209 @@
+"""content/**/*.yaml -> raw records, each with its file and the line of every key."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .problems import Localized, Problem
+
+# libyaml's loader is about 9x faster than the pure-Python one at 10,000 files.
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+FISCAL_YEAR_FOLDER = re.compile(r"^[0-9]{4}$")
+
+
+class MarkedDict(dict):
+    """A YAML mapping that remembers its line, the line of each key, and repeated keys."""
+
+    line: int
+    key_lines: dict[Any, int]
+    duplicates: list[tuple[Any, int, int]]  # (key, line, line of first use)
+
+
+class MarkedList(list):
+    """A YAML sequence that remembers its line and the line of each item."""
+
+    line: int
+    item_lines: list[int]
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    pass
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> MarkedDict:
+    loader.flatten_mapping(node)
+    mapping = MarkedDict()
+    mapping.line = node.start_mark.line + 1
+    mapping.key_lines = {}
+    mapping.duplicates = []
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        try:
+            hash(key)
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be plain text, not a list or mapping", key_node.start_mark
+            ) from None
+        if key in mapping:
+            # PyYAML keeps the last value silently; we keep the first and report the repeat.
+            mapping.duplicates.append((key, line, mapping.key_lines[key]))
+            continue
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.key_lines[key] = line
+    return mapping
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> MarkedList:
+    items = MarkedList(loader.construct_object(child, deep=True) for child in node.value)
+    items.line = node.start_mark.line + 1
+    items.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return items
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+
+
+@dataclass
+class Record:
+    """One content file: what kind it is, where it is, and what it says."""
+
+    kind: str  # site, division, report, policy or project
+    file: str  # the path shown to people, relative to the working folder
+    data: Any
+    fiscal_year: int | None = None
+
+
+@dataclass
+class Loaded:
+    records: list[Record]
+    problems: list[Problem]
+
+
+def display_path(path: Path) -> str:
+    """The path as people type it: relative to the working folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
+    """Parse one YAML document; a syntax error becomes a problem at its line."""
+    try:
+        return yaml.load(text, Loader=_Loader), []
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        detail = error.problem or str(error)
+        if error.context and error.problem:
+            detail = f"{error.problem} ({error.context})"
+        line = mark.line + 1 if mark else None
+        return None, [Problem(file, line, "", "yaml-error", "yaml-error", {"detail": detail})]
+    except yaml.YAMLError as error:
+        return None, [Problem(file, None, "", "yaml-error", "yaml-error", {"detail": str(error)})]
+
+
+def read_text(path: Path, file: str) -> tuple[str | None, list[Problem]]:
+    """Read a file as UTF-8 (a BOM is allowed); bytes that are not UTF-8 become a problem."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        return None, [
+            Problem(file, None, "", "read-error", "read-error", {"detail": error.strerror})
+        ]
+    try:
+        return raw.decode("utf-8-sig"), []
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        byte = f"0x{raw[error.start]:02X}"
+        return None, [Problem(file, line, "", "encoding-error", "encoding-error", {"byte": byte})]
+
+
+def load_file(
+    path: Path, kind: str, fiscal_year: int | None = None
+) -> tuple[Record | None, list[Problem]]:
+    file = display_path(path)
+    text, problems = read_text(path, file)
+    if text is None:
+        return None, problems
+    data, problems = parse_yaml(text, file)
+    if problems:
+        return None, problems
+    return Record(kind, file, data, fiscal_year), []
+
+
+def content_files(content: Path) -> list[tuple[Path, str, int | None]]:
+    """Every YAML file of the content tree, with its kind and fiscal year, in a stable order."""
+    found: list[tuple[Path, str, int | None]] = [(content / "site.yaml", "site", None)]
+    found += [(p, "division", None) for p in sorted((content / "divisions").glob("*.yaml"))]
+    for folder in sorted(p for p in content.iterdir() if p.is_dir()):
+        if not FISCAL_YEAR_FOLDER.match(folder.name):
+            continue
+        year = int(folder.name)
+        if (folder / "report.yaml").exists():
+            found.append((folder / "report.yaml", "report", year))
+        found += [(p, "policy", year) for p in sorted((folder / "policies").glob("*.yaml"))]
+        found += [(p, "project", year) for p in sorted((folder / "projects").glob("*.yaml"))]
+    return found
+
+
+def stray_files(content: Path, known: set[Path]) -> list[Problem]:
+    """YAML files in places the build does not read: most likely a typo in a folder name."""
+    problems = []
+    for path in sorted(content.rglob("*")):
+        if path.suffix not in (".yaml", ".yml") or path in known:
+            continue
+        if path.suffix == ".yml":
+            hint = {"en": "rename it to .yaml", "ja": "拡張子を .yaml にしてください"}
+        else:
+            hint = {
+                "en": "content is read from site.yaml, divisions/, and YYYY/report.yaml, "
+                "YYYY/policies/, YYYY/projects/",
+                "ja": "読み込まれるのは site.yaml、divisions/、年度フォルダの report.yaml、"
+                "policies/、projects/ です",
+            }
+        problems.append(
+            Problem(
+                display_path(path),
+                None,
+                "",
+                "unexpected-file",
+                "unexpected-file",
+                {"hint": Localized(hint)},
+            )
+        )
+    return problems
+
+
+def load(content: Path) -> Loaded:
+    """Read every content file; unreadable files become problems, nothing is skipped silently."""
+    records: list[Record] = []
+    problems: list[Problem] = []
+    files = content_files(content)
+    for path, kind, year in files:
+        if not path.exists():
+            problems.append(
+                Problem(
+                    display_path(path),
+                    None,
+                    "",
+                    "read-error",
+                    "read-error",
+                    {"detail": os.strerror(2)},
+                )
+            )
+            continue
+        record, found = load_file(path, kind, year)
+        problems += found
+        if record is not None:
+            records.append(record)
+    problems += stray_files(content, {p for p, _, _ in files})
+    return Loaded(records, problems)

@@ -1,0 +1,178 @@
+"""Validated content -> typed objects, with the derived figures (change, ratio) computed here only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from math import floor
+from typing import Any
+
+Text = dict[str, str]  # one text in every site language: {"ja": ..., "en": ...}
+
+
+def change(this_year: int | None, last_year: int | None) -> int | None:
+    """増減額: this year minus last year; None when either year is missing."""
+    if this_year is None or last_year is None:
+        return None
+    return this_year - last_year
+
+
+def ratio(this_year: int | None, last_year: int | None) -> Decimal | None:
+    """前年度比 in %: this ÷ last × 100, rounded half up to 0.1 with exact arithmetic.
+
+    None when last year is 0 or missing. Fractions keep 2001/2000 at exactly 100.05,
+    so it rounds to 100.1 where binary floats would give 100.0.
+    """
+    if this_year is None or not last_year:
+        return None
+    tenths = floor(Fraction(this_year * 1000, last_year) + Fraction(1, 2))
+    return Decimal(tenths).scaleb(-1)
+
+
+@dataclass
+class Division:
+    id: str
+    name: Text
+
+
+@dataclass
+class Project:
+    id: str
+    fiscal_year: int
+    order: int
+    policy: str
+    basic_project: str
+    division: str
+    name: Text
+    summary: Text
+    activities: Text
+    cost: int | None
+    previous_cost: int | None
+    file: str
+
+    @property
+    def change(self) -> int | None:
+        return change(self.cost, self.previous_cost)
+
+    @property
+    def ratio(self) -> Decimal | None:
+        return ratio(self.cost, self.previous_cost)
+
+
+@dataclass
+class BasicProject:
+    id: str
+    name: Text
+    directions: list[Text]
+    projects: list[Project] = field(default_factory=list)
+
+
+@dataclass
+class Policy:
+    id: str
+    fiscal_year: int
+    order: int
+    name: Text
+    approach: Text
+    basic_projects: list[BasicProject]
+
+    @property
+    def projects(self) -> list[Project]:
+        return [p for bp in self.basic_projects for p in bp.projects]
+
+
+@dataclass
+class Report:
+    fiscal_year: int
+    title: Text
+    policies: list[Policy]
+
+    @property
+    def projects(self) -> list[Project]:
+        return [p for policy in self.policies for p in policy.projects]
+
+
+@dataclass
+class Site:
+    settings: dict[str, Any]
+    languages: list[str]
+    divisions: dict[str, Division]
+    reports: list[Report]  # newest fiscal year first
+
+    @property
+    def code(self) -> str:
+        return self.settings["city"]["code"]
+
+    @property
+    def projects(self) -> list[Project]:
+        return [p for report in self.reports for p in report.projects]
+
+
+def texts(value: dict[str, str], languages: list[str]) -> Text:
+    return {lang: value[lang] for lang in languages}
+
+
+def build_model(records: list[Any]) -> Site:
+    """Typed objects from validated records (load.Record); every reference is known to resolve."""
+    site_record = next(r for r in records if r.kind == "site")
+    languages = list(site_record.data["languages"])
+    divisions = {
+        r.data["id"]: Division(r.data["id"], texts(r.data["name"], languages))
+        for r in records
+        if r.kind == "division"
+    }
+    reports = []
+    for year in sorted({r.fiscal_year for r in records if r.kind == "report"}, reverse=True):
+        of_year = [r for r in records if r.fiscal_year == year]
+        report = next(r for r in of_year if r.kind == "report")
+        policies = [_policy(r.data, year, languages) for r in of_year if r.kind == "policy"]
+        policies.sort(key=lambda p: (p.order, p.id))
+        basic_projects = {(p.id, bp.id): bp for p in policies for bp in p.basic_projects}
+        projects = [_project(r, languages) for r in of_year if r.kind == "project"]
+        for project in sorted(projects, key=lambda p: (p.order, p.id)):
+            basic_projects[project.policy, project.basic_project].projects.append(project)
+        reports.append(Report(year, texts(report.data["title"], languages), policies))
+    return Site(site_record.data, languages, divisions, reports)
+
+
+def _policy(data: dict[str, Any], year: int, languages: list[str]) -> Policy:
+    basic_projects = [
+        BasicProject(
+            bp["id"],
+            texts(bp["name"], languages),
+            [texts(d, languages) for d in bp["directions"]],
+        )
+        for bp in data["basic_projects"]
+    ]
+    return Policy(
+        data["id"],
+        year,
+        data["order"],
+        texts(data["name"], languages),
+        texts(data["approach"], languages),
+        basic_projects,
+    )
+
+
+def _project(record: Any, languages: list[str]) -> Project:
+    data, year = record.data, record.fiscal_year
+    return Project(
+        id=data["id"],
+        fiscal_year=year,
+        order=data["order"],
+        policy=data["policy"],
+        basic_project=data["basic_project"],
+        division=data["division"],
+        name=texts(data["name"], languages),
+        summary=texts(data["summary"], languages),
+        activities=texts(data["activities"], languages),
+        cost=_cost(data["cost"], year),
+        previous_cost=_cost(data["cost"], year - 1),
+        file=record.file,
+    )
+
+
+def _cost(costs: dict[Any, Any], year: int) -> int | None:
+    value = costs.get(year, costs.get(str(year)))
+    return None if value is None else int(value)

@@ -1,0 +1,204 @@
+"""Problems found in content, and their messages in Japanese and English."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+# One message per problem code. The error type shown in brackets is frictionless's own
+# where frictionless found it, so people can search for it.
+MESSAGES: dict[str, dict[str, str]] = {
+    "encoding-error": {
+        "en": "the file is not UTF-8 text (byte {byte} cannot be read); save it as UTF-8",
+        "ja": "ファイルがUTF-8ではありません（{byte}を読めません）。UTF-8で保存してください",
+    },
+    "yaml-error": {
+        "en": "the YAML cannot be read: {detail}",
+        "ja": "YAMLの書き方に誤りがあります: {detail}",
+    },
+    "read-error": {
+        "en": "the file cannot be read: {detail}",
+        "ja": "ファイルを読めません: {detail}",
+    },
+    "unexpected-file": {
+        "en": "this file is not read; {hint}",
+        "ja": "このファイルは読み込まれません。{hint}",
+    },
+    "not-a-mapping": {
+        "en": "expected a mapping of keys (key: value) but found {found}",
+        "ja": "「キー: 値」の形の対応づけが必要ですが、{found}になっています",
+    },
+    "not-a-list": {
+        "en": "expected a list of items (lines starting with '- ') but found {found}",
+        "ja": "「- 」で始まる項目の並びが必要ですが、{found}になっています",
+    },
+    "unknown-key": {
+        "en": "unknown key {key_name}{suggestion}; the keys here are: {expected}",
+        "ja": "不明なキー {key_name} です{suggestion}。ここで使えるキー: {expected}",
+    },
+    "duplicate-key": {
+        "en": "the key {key_name} appears twice in this mapping (first on line {first})",
+        "ja": "キー {key_name} がこの中に2回あります（最初は{first}行目）",
+    },
+    "missing-key": {
+        "en": "this key is missing",
+        "ja": "このキーがありません",
+    },
+    "missing-translation": {
+        "en": "the {language} text is missing",
+        "ja": "{language}のテキストがありません",
+    },
+    "yaml-boolean": {
+        "en": "{value} was read as the true/false value {read_as} (YAML 1.1); put it in quotes",
+        "ja": "{value} が真偽値 {read_as} として読まれました（YAML 1.1）。引用符で囲んでください",
+    },
+    "yaml-date": {
+        "en": "{value} was read as a date; put it in quotes",
+        "ja": "{value} が日付として読まれました。引用符で囲んでください",
+    },
+    "not-text": {
+        "en": "{value} is not text",
+        "ja": "{value} はテキストではありません",
+    },
+    "not-whole-number": {
+        "en": "{value} is not a whole number",
+        "ja": "{value} は整数ではありません",
+    },
+    "not-amount": {
+        "en": "{value} is not a whole number of thousand yen",
+        "ja": "{value} は千円単位の整数ではありません",
+    },
+    "not-number": {
+        "en": "{value} is not a number",
+        "ja": "{value} は数値ではありません",
+    },
+    "formula-text": {
+        "en": "text must not begin with {char}: spreadsheets would run it as a formula",
+        "ja": "テキストを {char} で始めることはできません（表計算ソフトが数式として扱うため）",
+    },
+    "fiscal-year-mismatch": {
+        "en": "the file is in the folder for {fiscal_year}, so cost needs the years {expected}; "
+        "it has {found} (write null for a year the report shows as '-')",
+        "ja": "{fiscal_year}年度のフォルダにあるため、cost には {expected} の年度が必要ですが、"
+        "{found} になっています（報告書で「-」の年度は null と書きます）",
+    },
+    "duplicate-id": {
+        "en": "{value} is already used by {other}",
+        "ja": "{value} は {other} ですでに使われています",
+    },
+    "unknown-reference": {
+        "en": "{value} is not a known {what}; known: {known}",
+        "ja": "{value} という{what}はありません。あるもの: {known}",
+    },
+    "required": {
+        "en": "a value is required",
+        "ja": "値が必要です",
+    },
+    "too-small": {
+        "en": "{value} is less than the minimum {limit}",
+        "ja": "{value} は最小値 {limit} より小さい値です",
+    },
+    "too-large": {
+        "en": "{value} is more than the maximum {limit}",
+        "ja": "{value} は最大値 {limit} より大きい値です",
+    },
+    "too-long": {
+        "en": "the text is longer than {limit} characters",
+        "ja": "テキストが{limit}文字を超えています",
+    },
+    "bad-pattern": {
+        "en": "{value} does not have the form {pattern}",
+        "ja": "{value} は {pattern} の形になっていません",
+    },
+    "bad-id": {
+        "en": "{value} is not a valid id: use lowercase letters a-z, digits and single hyphens",
+        "ja": "{value} はIDとして使えません。英小文字a-z・数字・ハイフンで書いてください",
+    },
+    "invalid": {
+        "en": "{detail}",
+        "ja": "{detail}",
+    },
+    "no-content": {
+        "en": "no fiscal-year folder with projects was found",
+        "ja": "年度フォルダ（事務事業のファイル）が見つかりません",
+    },
+}
+
+LANGUAGE_NAMES = {
+    "en": {"ja": "Japanese", "en": "English", "zh": "Chinese", "ko": "Korean"},
+    "ja": {"ja": "日本語", "en": "英語", "zh": "中国語", "ko": "韓国語"},
+}
+
+SUMMARY = {
+    "en": ("1 problem; nothing was written.", "{count} problems; nothing was written."),
+    "ja": (
+        "1 件の問題があります。何も書き出していません。",
+        "{count} 件の問題があります。何も書き出していません。",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in one file, at one line and key."""
+
+    file: str
+    line: int | None
+    key: str
+    code: str
+    type: str
+    params: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def format(self, lang: str = "en") -> str:
+        """The problem as one line: `file:line: key: message (type)`."""
+        params = {k: _localize(v, lang) for k, v in self.params.items()}
+        message = MESSAGES[self.code].get(lang, MESSAGES[self.code]["en"]).format(**params)
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        key = f" {self.key}:" if self.key else ""
+        return f"{where}:{key} {message} ({self.type})"
+
+
+@dataclass(frozen=True)
+class Language:
+    """A language code shown by its name in the message's language."""
+
+    code: str
+
+
+class Localized(dict):
+    """Text in several languages ({"en": ..., "ja": ...}); a message picks its own."""
+
+
+def _localize(value: Any, lang: str) -> str:
+    if isinstance(value, Localized):
+        return value.get(lang, value["en"])
+    if isinstance(value, Language):
+        return LANGUAGE_NAMES.get(lang, LANGUAGE_NAMES["en"]).get(value.code, value.code)
+    return str(value)
+
+
+def quote(value: Any) -> str:
+    """Show a value as the author wrote it: strings in double quotes."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if value is None:
+        return "null"
+    return str(value)
+
+
+def summary(count: int, lang: str = "en") -> str:
+    one, many = SUMMARY.get(lang, SUMMARY["en"])
+    return one if count == 1 else many.format(count=count)
+
+
+def message_language(requested: str | None = None) -> str:
+    """`ja` when asked for, or when the user's locale is Japanese; `en` otherwise."""
+    if requested:
+        return requested
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = os.environ.get(name)
+        if value:
+            return "ja" if value.lower().startswith("ja") else "en"
+    return "en"

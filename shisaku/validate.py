@@ -1,0 +1,830 @@
+"""Raw records -> rows -> frictionless + our own checks -> problems (file:line: key: message).
+
+frictionless checks every published cell against the Table Schema in schema/ (types,
+required, ranges, patterns, keys). What it cannot see is checked here: the YAML itself
+(unknown and repeated keys, YAML 1.1 booleans and dates, missing translations), the
+fiscal-year folder against the costs, and text that a spreadsheet would run as a formula.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from frictionless import Package, Resource, Schema
+
+from . import formats, model
+from .load import Loaded, MarkedDict, MarkedList, Record
+from .problems import Language, Localized, Problem, quote
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
+TABLES = ("projects", "policies", "divisions")
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+FORMULA_START = re.compile(r"^[=+\-@\x00-\x1f\x7f]")
+
+Path_ = tuple[Any, ...]  # a key path inside a record: ("cost", 2023), ("basic_projects", 0, "id")
+
+
+# -- The shape of each kind of file ------------------------------------------------------------
+# TEXT: {ja: ..., en: ...} in every site language. CELL: a value that goes into a published cell,
+# whose type and constraints frictionless checks against the schema. The rest are checked here.
+class TEXT: ...
+
+
+class CELL: ...
+
+
+class INT: ...
+
+
+class COSTS: ...
+
+
+@dataclass(frozen=True)
+class STR:
+    pattern: str | None = None
+
+
+@dataclass(frozen=True)
+class LIST:
+    item: Any
+
+
+TEXT_LIST = "text-list"  # {ja: [..], en: [..]}
+
+SHAPES: dict[str, dict[str, Any]] = {
+    "site": {
+        "city": {"name": TEXT, "prefecture": TEXT, "code": STR(r"^[0-9]{6}$")},
+        "title": TEXT,
+        "description": TEXT,
+        "publisher": {"name": TEXT, "url": STR(r"^https?://\S+$")},
+        "license": {"id": STR(), "name": TEXT, "url": STR(r"^https?://\S+$"), "note": TEXT},
+        "base_url": STR(r"^https?://[^/\s]+$"),
+        "base_path": STR(r"^/([^/\s]+/)*$"),
+        "languages": LIST(STR(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")),
+        "keywords": TEXT_LIST,
+        "version": STR(r"^[0-9]+\.[0-9]+\.[0-9]+$"),
+        "updated": STR(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+    },
+    "division": {"id": CELL, "name": TEXT},
+    "report": {"title": TEXT},
+    "policy": {
+        "id": CELL,
+        "order": INT,
+        "name": TEXT,
+        "approach": TEXT,
+        "basic_projects": LIST({"id": CELL, "name": TEXT, "directions": LIST(TEXT)}),
+    },
+    "project": {
+        "id": CELL,
+        "order": INT,
+        "policy": CELL,
+        "basic_project": CELL,
+        "division": CELL,
+        "name": TEXT,
+        "summary": TEXT,
+        "cost": COSTS,
+        "activities": TEXT,
+    },
+}
+
+REQUIRED_LANGUAGES = ("ja", "en")  # the published table has Japanese and _英語 columns
+
+
+@dataclass
+class Validated:
+    records: list[Record]
+    tables: dict[str, list[dict[str, Any]]]  # the published rows, by table name
+
+
+@dataclass
+class Row:
+    """A published row, and where each of its cells came from."""
+
+    record: Record
+    cells: dict[str, Any]
+    keys: dict[str, Path_]
+
+
+def key_text(path: Path_, data: Any = None) -> str:
+    """("basic_projects", 0, "name") -> basic_projects[0].name; ("cost", 2023) -> cost.2023"""
+    out, node = "", data
+    for part in path:
+        if isinstance(node, list) or (node is None and isinstance(part, int) and out != "cost"):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+        node = get(node, (part,)) if node is not None else None
+    return out
+
+
+def line_of(data: Any, path: Path_) -> int | None:
+    """The line of the deepest part of path that exists in the file."""
+    line = getattr(data, "line", None)
+    node = data
+    for part in path:
+        if isinstance(node, MarkedDict) and part in node:
+            line, node = node.key_lines[part], node[part]
+        elif isinstance(node, MarkedList) and isinstance(part, int) and part < len(node):
+            line, node = node.item_lines[part], node[part]
+        else:
+            break
+    return line
+
+
+def get(data: Any, path: Path_) -> Any:
+    """The value at path, or None when any step is missing or of the wrong kind."""
+    node = data
+    for part in path:
+        if (isinstance(node, dict) and part in node) or (isinstance(node, list) and isinstance(part, int) and part < len(node)):
+            node = node[part]
+        else:
+            return None
+    return node
+
+
+def problem(record: Record, path: Path_, code: str, type_: str, **params: Any) -> Problem:
+    return Problem(
+        record.file, line_of(record.data, path), key_text(path, record.data), code, type_, params
+    )
+
+
+# -- Our own checks ------------------------------------------------------------------------------
+def describe(value: Any) -> Localized:
+    """What kind of YAML value this is, for messages."""
+    if value is None:
+        return Localized(en="nothing (an empty value)", ja="空")
+    if isinstance(value, list):
+        return Localized(en="a list", ja="リスト")
+    if isinstance(value, dict):
+        return Localized(en="a mapping", ja="対応づけ")
+    return Localized(en=f"the value {quote(value)}", ja=f"値 {quote(value)}")
+
+
+def scalar_problems(record: Record, path: Path_, value: Any) -> list[Problem]:
+    """YAML 1.1 turns yes/no/on/off into booleans and 2024-04-01 into a date: say so."""
+    if isinstance(value, bool):
+        line = line_of(record.data, path)
+        written = _source_word(record, line) or str(value).lower()
+        return [
+            problem(
+                record,
+                path,
+                "yaml-boolean",
+                "yaml-1.1",
+                value=quote(written),
+                read_as=str(value).lower(),
+            )
+        ]
+    if isinstance(value, datetime.date):
+        return [problem(record, path, "yaml-date", "yaml-1.1", value=quote(value.isoformat()))]
+    return []
+
+
+def _source_word(record: Record, line: int | None) -> str | None:
+    """The word the author wrote after the colon on a line (for booleans, which lose it)."""
+    if line is None:
+        return None
+    try:
+        text = Path(record.file).read_text(encoding="utf-8-sig").splitlines()[line - 1]
+    except (OSError, IndexError, UnicodeDecodeError):
+        return None
+    match = re.search(r"(?::|-)\s*([^\s#,}\]]+)\s*(?:#.*)?$", text)
+    return match.group(1) if match else None
+
+
+def check_text(record: Record, path: Path_, value: Any, languages: list[str]) -> list[Problem]:
+    if not isinstance(value, dict):
+        return [problem(record, path, "not-a-mapping", "type-error", found=describe(value))]
+    found = check_keys(record, path, value, languages)
+    for lang in languages:
+        text = value.get(lang)
+        if text is None or text == "":
+            found.append(
+                problem(
+                    record,
+                    (*path, lang),
+                    "missing-translation",
+                    "missing-translation",
+                    language=Language(lang),
+                )
+            )
+        elif not isinstance(text, str):
+            found += scalar_problems(record, (*path, lang), text) or [
+                problem(record, (*path, lang), "not-text", "type-error", value=quote(text))
+            ]
+        elif FORMULA_START.match(text):
+            char = text[0] if text[0].isprintable() else f"U+{ord(text[0]):04X}"
+            found.append(
+                problem(
+                    record, (*path, lang), "formula-text", "formula-injection", char=quote(char)
+                )
+            )
+    return found
+
+
+def check_keys(
+    record: Record, path: Path_, value: dict[Any, Any], expected: list[Any]
+) -> list[Problem]:
+    """Unknown keys, and keys written twice in one mapping."""
+    found = []
+    for key in value:
+        if key not in expected:
+            close = difflib.get_close_matches(str(key), [str(e) for e in expected], n=1)
+            suggestion = Localized(
+                en=f" (did you mean {close[0]}?)" if close else "",
+                ja=f"（{close[0]} の間違いですか？）" if close else "",
+            )
+            found.append(
+                problem(
+                    record,
+                    (*path, key),
+                    "unknown-key",
+                    "unknown-key",
+                    key_name=quote(str(key)),
+                    suggestion=suggestion,
+                    expected=", ".join(map(str, expected)),
+                )
+            )
+    for key, line, first in getattr(value, "duplicates", []):
+        found.append(
+            Problem(
+                record.file,
+                line,
+                key_text((*path, key), record.data),
+                "duplicate-key",
+                "duplicate-key",
+                {"key_name": quote(str(key)), "first": first},
+            )
+        )
+    return found
+
+
+def check_shape(
+    record: Record, path: Path_, value: Any, shape: Any, languages: list[str]
+) -> list[Problem]:
+    """Walk a value along its expected shape; return what does not fit."""
+    if isinstance(shape, dict):
+        if not isinstance(value, dict):
+            return [problem(record, path, "not-a-mapping", "type-error", found=describe(value))]
+        found = check_keys(record, path, value, list(shape))
+        for key, inner in shape.items():
+            if key not in value:
+                found.append(problem(record, (*path, key), "missing-key", "missing-key"))
+            else:
+                found += check_shape(record, (*path, key), value[key], inner, languages)
+        return found
+    if isinstance(shape, LIST):
+        if not isinstance(value, list) or not value:
+            return [problem(record, path, "not-a-list", "type-error", found=describe(value))]
+        return [
+            p
+            for i, item in enumerate(value)
+            for p in check_shape(record, (*path, i), item, shape.item, languages)
+        ]
+    if shape is TEXT:
+        return check_text(record, path, value, languages)
+    if shape == TEXT_LIST:
+        return check_text_list(record, path, value, languages)
+    if shape is COSTS:
+        if not isinstance(value, dict):
+            return [problem(record, path, "not-a-mapping", "type-error", found=describe(value))]
+        return check_keys(record, path, value, list(value)) + [
+            p for key, cost in value.items() for p in scalar_problems(record, (*path, key), cost)
+        ]
+    found = scalar_problems(record, path, value)
+    if found or shape is CELL:
+        return found
+    if shape is INT and (not isinstance(value, int) or isinstance(value, bool)):
+        return [problem(record, path, "not-whole-number", "type-error", value=quote(value))]
+    if isinstance(shape, STR):
+        if not isinstance(value, str):
+            return [problem(record, path, "not-text", "type-error", value=quote(value))]
+        if shape.pattern and not re.match(shape.pattern, value):
+            return [
+                problem(
+                    record,
+                    path,
+                    "bad-pattern",
+                    "constraint-error",
+                    value=quote(value),
+                    pattern=shape.pattern,
+                )
+            ]
+    return []
+
+
+def check_text_list(record: Record, path: Path_, value: Any, languages: list[str]) -> list[Problem]:
+    if not isinstance(value, dict):
+        return [problem(record, path, "not-a-mapping", "type-error", found=describe(value))]
+    found = check_keys(record, path, value, languages)
+    for lang in languages:
+        items = value.get(lang)
+        if not items:
+            found.append(
+                problem(
+                    record,
+                    (*path, lang),
+                    "missing-translation",
+                    "missing-translation",
+                    language=Language(lang),
+                )
+            )
+        elif not isinstance(items, list):
+            found.append(
+                problem(record, (*path, lang), "not-a-list", "type-error", found=describe(items))
+            )
+        else:
+            for i, item in enumerate(items):
+                found += check_shape(record, (*path, lang, i), item, STR(), languages)
+    return found
+
+
+def check_site(record: Record) -> list[Problem]:
+    """Checks of site.yaml beyond its shape: the code's check digit and the languages."""
+    found = []
+    code = get(record.data, ("city", "code"))
+    if isinstance(code, str) and re.match(r"^[0-9]{6}$", code) and code[5] != check_digit(code[:5]):
+        found.append(
+            problem(
+                record,
+                ("city", "code"),
+                "invalid",
+                "constraint-error",
+                detail=Localized(
+                    en=f"{quote(code)} has the wrong check digit; the code is {code[:5]}{check_digit(code[:5])}",
+                    ja=f"{quote(code)} の検査数字が違います。正しくは {code[:5]}{check_digit(code[:5])} です",
+                ),
+            )
+        )
+    languages = get(record.data, ("languages",))
+    if isinstance(languages, list) and not all(lang in languages for lang in REQUIRED_LANGUAGES):
+        found.append(
+            problem(
+                record,
+                ("languages",),
+                "invalid",
+                "constraint-error",
+                detail=Localized(
+                    en="languages must include ja and en (the published table has both)",
+                    ja="languages には ja と en が必要です（公開する表に両方の列があるため）",
+                ),
+            )
+        )
+    return found
+
+
+def check_digit(code5: str) -> str:
+    """The check digit of a 5-digit 全国地方公共団体コード (weights 6..2, modulus 11)."""
+    total = sum(int(d) * w for d, w in zip(code5, range(6, 1, -1), strict=True))
+    return str((11 - total % 11) % 10)
+
+
+def check_costs(record: Record) -> list[Problem]:
+    """The fiscal-year folder says which two years the costs must be for."""
+    costs = get(record.data, ("cost",))
+    if not isinstance(costs, dict) or record.fiscal_year is None:
+        return []
+    year = record.fiscal_year
+    found_years = sorted((_year_key(k) for k in costs), key=str, reverse=True)
+    if set(found_years) == {year, year - 1}:
+        return []
+    return [
+        problem(
+            record,
+            ("cost",),
+            "fiscal-year-mismatch",
+            "fiscal-year-mismatch",
+            fiscal_year=year,
+            expected=f"{year}, {year - 1}",
+            found=", ".join(map(str, found_years)) or "-",
+        )
+    ]
+
+
+def _year_key(key: Any) -> Any:
+    return int(key) if isinstance(key, str) and key.isdigit() else key
+
+
+def site_languages(records: list[Record]) -> list[str]:
+    site = next((r for r in records if r.kind == "site"), None)
+    languages = get(site.data, ("languages",)) if site else None
+    if isinstance(languages, list) and languages and all(isinstance(x, str) for x in languages):
+        return list(dict.fromkeys(languages + list(REQUIRED_LANGUAGES)))
+    return list(REQUIRED_LANGUAGES)
+
+
+def check_duplicates(records: list[Record]) -> list[Problem]:
+    """An id names one division, one policy per year and one project per year."""
+    found = []
+    seen: dict[tuple[Any, ...], str] = {}
+    for record in records:
+        ids: list[tuple[Path_, Any]] = [(("id",), get(record.data, ("id",)))]
+        if record.kind == "policy":
+            basic_projects = get(record.data, ("basic_projects",)) or []
+            ids += [
+                (("basic_projects", i, "id"), get(bp, ("id",)))
+                for i, bp in enumerate(basic_projects)
+            ]
+        for path, value in ids:
+            if not isinstance(value, str) or record.kind in ("site", "report"):
+                continue
+            scope = (
+                record.kind,
+                None if record.kind == "division" else record.fiscal_year,
+                path[0],
+                value,
+            )
+            if scope in seen:
+                found.append(
+                    problem(
+                        record,
+                        path,
+                        "duplicate-id",
+                        "unique-error",
+                        value=quote(value),
+                        other=seen[scope],
+                    )
+                )
+            else:
+                seen[scope] = record.file
+    return found
+
+
+def check_references(records: list[Record]) -> list[Problem]:
+    """Each project names a policy, a basic project of that policy, and a division that exist."""
+    divisions = [get(r.data, ("id",)) for r in records if r.kind == "division"]
+    found = []
+    for record in records:
+        if record.kind != "project":
+            continue
+        policies = {
+            get(r.data, ("id",)): r
+            for r in records
+            if r.kind == "policy" and r.fiscal_year == record.fiscal_year
+        }
+        policy_id = get(record.data, ("policy",))
+        if isinstance(policy_id, str) and policy_id not in policies:
+            found.append(_unknown(record, "policy", policies, Localized(en="policy", ja="施策")))
+        elif isinstance(policy_id, str):
+            basic_projects = [
+                get(bp, ("id",)) for bp in get(policies[policy_id].data, ("basic_projects",)) or []
+            ]
+            if (
+                isinstance(get(record.data, ("basic_project",)), str)
+                and record.data["basic_project"] not in basic_projects
+            ):
+                found.append(
+                    _unknown(
+                        record,
+                        "basic_project",
+                        basic_projects,
+                        Localized(en=f"basic project of {policy_id}", ja=f"{policy_id} の基本事業"),
+                    )
+                )
+        if (
+            isinstance(get(record.data, ("division",)), str)
+            and record.data["division"] not in divisions
+        ):
+            found.append(
+                _unknown(record, "division", divisions, Localized(en="division", ja="所管課"))
+            )
+    return found
+
+
+def _unknown(record: Record, key: str, known: Any, what: Localized) -> Problem:
+    names = ", ".join(sorted(str(k) for k in known if isinstance(k, str))) or "-"
+    return problem(
+        record,
+        (key,),
+        "unknown-reference",
+        "foreign-key",
+        value=quote(record.data[key]),
+        what=what,
+        known=names,
+    )
+
+
+def own_problems(records: list[Record]) -> list[Problem]:
+    languages = site_languages(records)
+    found = []
+    for record in records:
+        found += check_shape(record, (), record.data, SHAPES[record.kind], languages)
+        if record.kind == "site":
+            found += check_site(record)
+        if record.kind == "project":
+            found += check_costs(record)
+    found += check_duplicates(records)
+    found += check_references(records)
+    if not any(r.kind == "project" for r in records):
+        found.append(Problem("content", None, "", "no-content", "no-content"))
+    return found
+
+
+# -- The published rows, built from records that may still be wrong -------------------------------
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _cost_path(record: Record, year: int) -> Path_:
+    costs = get(record.data, ("cost",))
+    if isinstance(costs, dict) and year not in costs and str(year) in costs:
+        return ("cost", str(year))
+    return ("cost", year)
+
+
+def project_rows(records: list[Record], site: Record | None) -> list[Row]:
+    code = get(site.data, ("city", "code")) if site else None
+    city = (
+        "".join(str(get(site.data, ("city", k, "ja")) or "") for k in ("prefecture", "name"))
+        if site
+        else None
+    )
+    policies = {
+        (r.fiscal_year, get(r.data, ("id",))): r.data for r in records if r.kind == "policy"
+    }
+    divisions = {get(r.data, ("id",)): r.data for r in records if r.kind == "division"}
+    rows = []
+    projects = [r for r in records if r.kind == "project" and isinstance(r.data, dict)]
+    for record in sorted(projects, key=_project_order):
+        data, year = record.data, record.fiscal_year
+        assert year is not None
+        policy = (
+            policies.get((year, data.get("policy")))
+            if isinstance(data.get("policy"), str)
+            else None
+        )
+        basic_project = _basic_project(policy, data.get("basic_project"))
+        division = (
+            divisions.get(data.get("division")) if isinstance(data.get("division"), str) else None
+        )
+        this_path, last_path = _cost_path(record, year), _cost_path(record, year - 1)
+        this_cost, last_cost = get(data, this_path), get(data, last_path)
+        keys: dict[str, Path_] = {
+            "事務事業ID": ("id",),
+            "ID": ("id",),
+            "施策ID": ("policy",),
+            "施策名": ("policy",),
+            "施策名_英語": ("policy",),
+            "基本事業ID": ("basic_project",),
+            "基本事業名": ("basic_project",),
+            "基本事業名_英語": ("basic_project",),
+            "所管課ID": ("division",),
+            "所管課": ("division",),
+            "所管課_英語": ("division",),
+            "事務事業名": ("name", "ja"),
+            "事務事業名_英語": ("name", "en"),
+            "事業概要": ("summary", "ja"),
+            "事業概要_英語": ("summary", "en"),
+            "取組内容": ("activities", "ja"),
+            "取組内容_英語": ("activities", "en"),
+            "事業費（千円）": this_path,
+            "前年度事業費（千円）": last_path,
+            "増減額（千円）": ("cost",),
+            "前年度比（％）": ("cost",),
+        }
+        cells = {
+            "全国地方公共団体コード": code,
+            "ID": f"{year}-{data['id']}" if isinstance(data.get("id"), str) else None,
+            "地方公共団体名": city,
+            "年度": year,
+            "年度_和暦": formats.wareki(year),
+            "施策ID": data.get("policy"),
+            "施策名": get(policy, ("name", "ja")),
+            "施策名_英語": get(policy, ("name", "en")),
+            "基本事業ID": data.get("basic_project"),
+            "基本事業名": get(basic_project, ("name", "ja")),
+            "基本事業名_英語": get(basic_project, ("name", "en")),
+            "事務事業ID": data.get("id"),
+            "事務事業名": get(data, ("name", "ja")),
+            "事務事業名_英語": get(data, ("name", "en")),
+            "事業概要": get(data, ("summary", "ja")),
+            "事業概要_英語": get(data, ("summary", "en")),
+            "事業費（千円）": this_cost,
+            "前年度事業費（千円）": last_cost,
+            "増減額（千円）": model.change(_int(this_cost), _int(last_cost)),
+            "前年度比（％）": model.ratio(_int(this_cost), _int(last_cost)),
+            "取組内容": get(data, ("activities", "ja")),
+            "取組内容_英語": get(data, ("activities", "en")),
+            "所管課ID": data.get("division"),
+            "所管課": get(division, ("name", "ja")),
+            "所管課_英語": get(division, ("name", "en")),
+        }
+        rows.append(Row(record, cells, keys))
+    return rows
+
+
+def _project_order(record: Record) -> tuple[Any, ...]:
+    order = get(record.data, ("order",))
+    return (
+        -(record.fiscal_year or 0),
+        _int(order) or 0,
+        str(get(record.data, ("id",))),
+        record.file,
+    )
+
+
+def _basic_project(policy: Any, basic_project_id: Any) -> Any:
+    for bp in get(policy, ("basic_projects",)) or []:
+        if get(bp, ("id",)) == basic_project_id:
+            return bp
+    return None
+
+
+def _joined(items: Any, lang: str) -> Any:
+    """The plan's directions as one cell, one per line."""
+    if not isinstance(items, list):
+        return None
+    texts = [get(item, (lang,)) for item in items]
+    return "\n".join(texts) if all(isinstance(t, str) for t in texts) else None
+
+
+def policy_rows(records: list[Record]) -> list[Row]:
+    rows = []
+    policies = [r for r in records if r.kind == "policy" and isinstance(r.data, dict)]
+    for record in sorted(policies, key=_project_order):
+        data, year = record.data, record.fiscal_year
+        assert year is not None
+        basic_projects = data.get("basic_projects")
+        for i, bp in enumerate(basic_projects if isinstance(basic_projects, list) else []):
+            keys: dict[str, Path_] = {
+                "施策ID": ("id",),
+                "施策名": ("name", "ja"),
+                "施策名_英語": ("name", "en"),
+                "施策の基本的考え方": ("approach", "ja"),
+                "施策の基本的考え方_英語": ("approach", "en"),
+                "基本事業ID": ("basic_projects", i, "id"),
+                "基本事業名": ("basic_projects", i, "name", "ja"),
+                "基本事業名_英語": ("basic_projects", i, "name", "en"),
+                "長期総合計画における方向性": ("basic_projects", i, "directions"),
+                "長期総合計画における方向性_英語": ("basic_projects", i, "directions"),
+            }
+            cells = {
+                "年度": year,
+                "年度_和暦": formats.wareki(year),
+                "施策ID": data.get("id"),
+                "施策名": get(data, ("name", "ja")),
+                "施策名_英語": get(data, ("name", "en")),
+                "施策の基本的考え方": get(data, ("approach", "ja")),
+                "施策の基本的考え方_英語": get(data, ("approach", "en")),
+                "基本事業ID": get(bp, ("id",)),
+                "基本事業名": get(bp, ("name", "ja")),
+                "基本事業名_英語": get(bp, ("name", "en")),
+                "長期総合計画における方向性": _joined(get(bp, ("directions",)), "ja"),
+                "長期総合計画における方向性_英語": _joined(get(bp, ("directions",)), "en"),
+            }
+            rows.append(Row(record, cells, keys))
+    return rows
+
+
+def division_rows(records: list[Record]) -> list[Row]:
+    divisions = [r for r in records if r.kind == "division" and isinstance(r.data, dict)]
+    keys: dict[str, Path_] = {
+        "所管課ID": ("id",),
+        "所管課": ("name", "ja"),
+        "所管課_英語": ("name", "en"),
+    }
+    return [
+        Row(
+            r,
+            {
+                "所管課ID": r.data.get("id"),
+                "所管課": get(r.data, ("name", "ja")),
+                "所管課_英語": get(r.data, ("name", "en")),
+            },
+            keys,
+        )
+        for r in divisions
+    ]
+
+
+# -- frictionless ---------------------------------------------------------------------------------
+def load_schema(name: str) -> dict[str, Any]:
+    import json
+
+    return json.loads((SCHEMA_DIR / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def frictionless_problems(tables: dict[str, list[Row]]) -> list[Problem]:
+    """Validate the rows of every table against schema/, as one package (for the foreign keys)."""
+    schemas = {name: load_schema(name) for name in TABLES}
+    resources = []
+    for name in TABLES:
+        fields = [f["name"] for f in schemas[name]["fields"]]
+        data = [fields] + [[_cell(row.cells[f]) for f in fields] for row in tables[name]]
+        resources.append(
+            Resource(name=name, data=data, schema=Schema.from_descriptor(schemas[name]))
+        )
+    report = Package(resources=resources).validate()
+    found = []
+    for task in report.tasks:
+        fields = {f["name"]: f for f in schemas[task.name]["fields"]}
+        for error in task.errors:
+            row_number = getattr(error, "row_number", None)
+            if row_number is None:
+                found.append(
+                    Problem(
+                        f"schema/{task.name}.json",
+                        None,
+                        "",
+                        "invalid",
+                        error.type,
+                        {"detail": error.message},
+                    )
+                )
+                continue
+            row = tables[task.name][row_number - 2]  # row 1 is the header
+            found.append(_map_error(row, error, fields))
+    return found
+
+
+def _cell(value: Any) -> Any:
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def _map_error(row: Row, error: Any, fields: dict[str, dict[str, Any]]) -> Problem:
+    """A frictionless error on a row cell -> a problem at the file, line and key it came from."""
+    name = getattr(error, "field_name", None)
+    path = row.keys.get(name, ()) if name else ()
+    value = row.cells.get(name) if name else None
+    record = row.record
+    if error.type == "type-error":
+        kind = fields[name]["type"]
+        code = {
+            "integer": "not-amount" if "千円" in name else "not-whole-number",
+            "number": "not-number",
+        }.get(kind, "not-text")
+        return problem(record, path, code, error.type, value=quote(value))
+    if error.type == "constraint-error":
+        match = re.search(r'constraint "(\w+)" is "(.*)"', error.note)
+        constraint, limit = (match.group(1), match.group(2)) if match else ("", "")
+        if constraint == "required":
+            return problem(record, path, "required", error.type)
+        if constraint == "pattern":
+            code = "bad-id" if fields[name]["name"].endswith("ID") else "bad-pattern"
+            return problem(record, path, code, error.type, value=quote(value), pattern=limit)
+        code = {"minimum": "too-small", "maximum": "too-large", "maxLength": "too-long"}.get(
+            constraint
+        )
+        if code:
+            return problem(record, path, code, error.type, value=quote(value), limit=limit)
+    return problem(record, path, "invalid", error.type, detail=error.message)
+
+
+# -- Putting it together ------------------------------------------------------------------------
+RANK = {"type-error": 2, "constraint-error": 3}
+
+
+def merge(own: list[Problem], found: list[Problem]) -> list[Problem]:
+    """Our own problems, then frictionless's where they say something new about a key.
+
+    The same mistake often shows in both (a missing English name is our missing-translation
+    and frictionless's required constraint); people should read it once.
+    """
+    result = list(own)
+    for item in sorted(found, key=lambda p: RANK.get(p.type, 1)):
+        if not any(_covers(seen, item) for seen in result):
+            result.append(item)
+    return result
+
+
+def _covers(seen: Problem, item: Problem) -> bool:
+    if seen.file != item.file:
+        return False
+    if seen.type == item.type and item.type in ("foreign-key", "unique-error", "primary-key"):
+        return True
+    if item.type == "primary-key" and seen.type == "unique-error":
+        return True
+    return (
+        not seen.key
+        or item.key == seen.key
+        or item.key.startswith((seen.key + ".", seen.key + "["))
+    )
+
+
+def validate(loaded: Loaded) -> tuple[Validated | None, list[Problem]]:
+    """All problems at once, or the validated records and their published rows."""
+    records = [r for r in loaded.records]
+    own = own_problems(records)
+    site = next((r for r in records if r.kind == "site" and isinstance(r.data, dict)), None)
+    tables = {
+        "projects": project_rows(records, site),
+        "policies": policy_rows(records),
+        "divisions": division_rows(records),
+    }
+    problems = loaded.problems + merge(own, frictionless_problems(tables))
+    if problems:
+        return None, sort_problems(problems)
+    return Validated(
+        records, {name: [row.cells for row in rows] for name, rows in tables.items()}
+    ), []
+
+
+def sort_problems(problems: list[Problem]) -> list[Problem]:
+    unique = list(dict.fromkeys(problems))
+    return sorted(unique, key=lambda p: (p.file, p.line or 0))
