@@ -141,7 +141,9 @@ def get(data: Any, path: Path_) -> Any:
     """The value at path, or None when any step is missing or of the wrong kind."""
     node = data
     for part in path:
-        if (isinstance(node, dict) and part in node) or (isinstance(node, list) and isinstance(part, int) and part < len(node)):
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and part < len(node)
+        ):
             node = node[part]
         else:
             return None

@@ -1,0 +1,275 @@
+"""The published data package: what a portal or a spreadsheet user gets in site/data/."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import jsonschema
+import openpyxl
+import pytest
+import yaml
+from frictionless import Package
+
+from shisaku import cli
+
+from .conftest import CONTENT, ROOT, STANDARDS
+
+# DESIGN.md's list, verbatim.
+DESIGN_HEADERS = (
+    "全国地方公共団体コード, ID, 地方公共団体名, 年度, 年度_和暦, "
+    "施策ID, 施策名, 施策名_英語, 基本事業ID, 基本事業名, 基本事業名_英語, "
+    "事務事業ID, 事務事業名, 事務事業名_英語, 事業概要, 事業概要_英語, "
+    "事業費（千円）, 前年度事業費（千円）, 増減額（千円）, 前年度比（％）, "
+    "取組内容, 取組内容_英語, 所管課ID, 所管課, 所管課_英語"
+)
+HEADERS = DESIGN_HEADERS.split(", ")
+AMOUNTS = ["事業費（千円）", "前年度事業費（千円）", "増減額（千円）"]
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site = tmp_path_factory.mktemp("build") / "site"
+    assert cli.build(CONTENT, site) == []
+    return site / "data"
+
+
+@pytest.fixture(scope="module")
+def package(data: Path) -> dict:
+    return json.loads((data / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def official(name: str) -> dict:
+    return json.loads((STANDARDS / "datapackage-2.0" / name).read_text(encoding="utf-8"))
+
+
+def test_frictionless_validates_the_package(data):
+    report = Package(str(data / "datapackage.json")).validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    assert {task.name for task in report.tasks} >= {
+        "projects",
+        "policies",
+        "divisions",
+        "projects-xlsx",
+    }
+
+
+def test_frictionless_command_line_validates_the_package(data):
+    result = subprocess.run(
+        [sys.executable, "-m", "frictionless", "validate", "datapackage.json"],
+        cwd=data,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_datapackage_json_is_valid_against_the_official_v2_schemas(data, package):
+    jsonschema.Draft7Validator(official("datapackage.json")).validate(package)
+    for resource in package["resources"]:
+        jsonschema.Draft7Validator(official("dataresource.json")).validate(resource)
+        if "dialect" in resource:
+            jsonschema.Draft7Validator(official("tabledialect.json")).validate(resource["dialect"])
+        if "schema" in resource:
+            schema = json.loads((data / resource["schema"]).read_text(encoding="utf-8"))
+            jsonschema.Draft7Validator(official("tableschema.json")).validate(schema)
+
+
+def test_datapackage_describes_the_package(package):
+    assert package["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
+    assert "施策報告書" in package["title"] and "Policy Report" in package["title"]
+    assert "東久留米市" in package["description"] and "Higashikurume" in package["description"]
+    assert package["licenses"][0]["name"] == "CC-BY-4.0"
+    assert "令和６年度施策報告書（令和５年度振り返り）" in package["sources"][0]["title"]
+    assert package["contributors"][0]["roles"] == ["publisher"]
+    assert "東久留米市" in package["contributors"][0]["title"]
+    assert package["version"] == "1.0.0"
+    assert package["created"] == "2026-11-26T00:00:00Z"  # site.yaml's `updated`, not the clock
+    assert "施策報告書" in package["keywords"] and "policy report" in package["keywords"]
+
+
+def test_every_file_in_data_is_described_with_its_size_and_hash(data, package):
+    described = {r["path"] for r in package["resources"]}
+    described |= {r["schema"] for r in package["resources"] if "schema" in r}
+    on_disk = {str(p.relative_to(data)) for p in data.rglob("*") if p.is_file()} - {
+        "datapackage.json"
+    }
+    assert on_disk == described
+    for resource in package["resources"]:
+        content = (data / resource["path"]).read_bytes()
+        assert resource["bytes"] == len(content)
+        assert resource["hash"] == "sha256:" + hashlib.sha256(content).hexdigest()
+
+
+def test_main_csv_has_the_designs_headers_in_order(data):
+    raw = (data / "132225_projects.csv").read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf"), "no BOM"
+    header = raw.split(b"\r\n", 1)[0].decode("utf-8")
+    assert header.split(",") == HEADERS
+    assert raw.endswith(b"\r\n")
+
+
+def test_main_csv_cells(data):
+    rows = read_csv(data / "132225_projects.csv")
+    assert len({r["ID"] for r in rows}) == len(rows)
+    for row in rows:
+        for name in AMOUNTS:
+            assert row[name] == "" or row[name].lstrip("-").isdigit(), (name, row[name])
+        assert row["前年度比（％）"] == "" or row["前年度比（％）"].split(".")[1].isdigit()
+        assert len(row["前年度比（％）"].partition(".")[2]) in (0, 1)
+        for value in row.values():
+            assert not value or value[0] not in "=+-@\t\r\n" or value.lstrip("-").isdigit(), value
+    assert rows[2]["増減額（千円）"] == "-322"  # a negative amount with '-'
+
+
+def test_lookup_tables(data):
+    policies = read_csv(data / "132225_policies.csv")
+    assert [(p["施策ID"], p["基本事業ID"]) for p in policies] == [("chiiki-keizai", "shokogyo")]
+    assert len(policies[0]["長期総合計画における方向性"].split("\n")) == 5
+    divisions = read_csv(data / "132225_divisions.csv")
+    assert {d["所管課"] for d in divisions} == {"企画調整課", "産業政策課"}
+
+
+def test_csv_round_trip_gives_back_the_content(data):
+    """content -> CSV -> the same 15 projects, names, texts and costs as the YAML files."""
+    rows = {r["事務事業ID"]: r for r in read_csv(data / "132225_projects.csv")}
+    files = sorted((CONTENT / "2023" / "projects").glob("*.yaml"))
+    assert len(files) == len(rows) == 15
+    for path in files:
+        project = yaml.safe_load(path.read_text(encoding="utf-8"))
+        row = rows[project["id"]]
+        assert row["事務事業名"] == project["name"]["ja"]
+        assert row["事務事業名_英語"] == project["name"]["en"]
+        assert row["事業概要"] == project["summary"]["ja"]
+        assert row["取組内容_英語"] == project["activities"]["en"]
+        assert row["所管課ID"] == project["division"]
+        costs = {year: "" if cost is None else str(cost) for year, cost in project["cost"].items()}
+        assert (row["事業費（千円）"], row["前年度事業費（千円）"]) == (costs[2023], costs[2022])
+
+
+def test_xlsx_for_spreadsheet_users(data):
+    book = openpyxl.load_workbook(data / "132225_projects.xlsx")
+    sheet = book.active
+    assert [c.value for c in sheet[1]] == HEADERS
+    assert sheet.freeze_panes == "A2"
+    assert all(c.font.bold for c in sheet[1])
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 15
+    challenge = dict(zip(HEADERS, rows[1], strict=True))
+    assert challenge["事業費（千円）"] == 6504 and isinstance(challenge["事業費（千円）"], int)
+    assert challenge["前年度比（％）"] == pytest.approx(226.9)
+    cashless = dict(zip(HEADERS, rows[14], strict=True))
+    assert cashless["前年度事業費（千円）"] is None
+    widths = {k: v.width for k, v in sheet.column_dimensions.items()}
+    assert min(widths.values()) >= 8 and max(widths.values()) <= 60
+
+
+def test_zip_holds_the_whole_package(data, tmp_path):
+    with zipfile.ZipFile(data / "132225_datapackage.zip") as archive:
+        names = set(archive.namelist())
+        archive.extractall(tmp_path)
+    assert {
+        "datapackage.json",
+        "132225_projects.csv",
+        "132225_projects.xlsx",
+        "schema/projects.json",
+    } <= names
+    assert (tmp_path / "132225_projects.csv").read_bytes() == (
+        data / "132225_projects.csv"
+    ).read_bytes()
+    assert Package(str(tmp_path / "datapackage.json")).validate().valid
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def build_in_subprocess(out: Path, **env: str) -> None:
+    subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "--content", str(CONTENT), "--out", str(out)],
+        check=True,
+        env={**os.environ, **env},
+        cwd=out.parent,
+    )
+
+
+def test_two_builds_give_the_same_bytes(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    build_in_subprocess(tmp_path / "a" / "site", PYTHONHASHSEED="1")
+    build_in_subprocess(tmp_path / "b" / "out", PYTHONHASHSEED="2")
+    first, second = tree(tmp_path / "a" / "site"), tree(tmp_path / "b" / "out")
+    assert first.keys() == second.keys() and first == second
+
+
+def test_source_date_epoch_sets_the_release_time(tmp_path):
+    build_in_subprocess(tmp_path / "site", SOURCE_DATE_EPOCH="1700000000")
+    package = json.loads(
+        (tmp_path / "site" / "data" / "datapackage.json").read_text(encoding="utf-8")
+    )
+    assert package["created"] == "2023-11-14T22:13:20Z"
+    with zipfile.ZipFile(tmp_path / "site" / "data" / "132225_datapackage.zip") as archive:
+        assert {i.date_time for i in archive.infolist()} == {(2023, 11, 14, 22, 13, 20)}
+    with zipfile.ZipFile(tmp_path / "site" / "data" / "132225_projects.xlsx") as xlsx:
+        core = xlsx.read("docProps/core.xml").decode()
+    assert "2023-11-14T22:13:20Z" in core
+
+
+def test_a_failed_build_leaves_site_untouched(real_content, tmp_path):
+    site = tmp_path / "site"
+    assert cli.build(real_content, site) == []
+    (site / "keep-me.txt").write_text("from the last good build", encoding="utf-8")
+    before = tree(site)
+    project = real_content / "2023" / "projects" / "shotengai-challenge.yaml"
+    project.write_text(
+        project.read_text(encoding="utf-8").replace("6504", '"6,504"'), encoding="utf-8"
+    )
+    assert cli.main(["--content", str(real_content), "--out", str(site)]) == 1
+    assert tree(site) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no staging left
+
+
+def test_a_good_build_replaces_site_whole(real_content, tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "stale.html").write_text("old", encoding="utf-8")
+    assert cli.main(["--content", str(real_content), "--out", str(site)]) == 0
+    assert not (site / "stale.html").exists()
+    assert (site / "data" / "datapackage.json").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_build_command_writes_site_data_and_exits_0(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "build.py"),
+            "--content",
+            str(CONTENT),
+            "--out",
+            str(tmp_path / "site"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "site" / "data" / "132225_projects.csv").exists()
+    check = subprocess.run(
+        [sys.executable, "build.py", "check"], cwd=ROOT, capture_output=True, check=False
+    )
+    assert check.returncode == 0
