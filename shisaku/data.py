@@ -32,23 +32,39 @@ CSV_DIALECT = {
 }
 SHEET_NAME = "事務事業"
 
-TITLES = {
-    "projects": ("事務事業", "Projects"),
-    "policies": ("施策・基本事業", "Policies and basic projects"),
-    "divisions": ("所管課", "Divisions"),
-}
-DESCRIPTIONS = {
+# Each resource's title and description, in Japanese and English.
+ABOUT = {
     "projects": (
-        "事務事業ごと、年度ごとに1行。事業費・前年度事業費・増減額・前年度比（千円）、事業概要、取組内容、所管課。",
-        "One row per administrative project per fiscal year: cost, previous year's cost, change and "
-        "ratio (thousand yen), summary, activities and the division in charge.",
+        ("事務事業", "Projects"),
+        (
+            "事務事業ごと、年度ごとに1行。事業費・前年度事業費・増減額（千円）・前年度比（％）、事業概要、取組内容、所管課。",
+            "One row per administrative project per fiscal year: cost, previous year's cost and "
+            "change (thousand yen), ratio (%), summary, activities and the division in charge.",
+        ),
     ),
     "policies": (
-        "施策と基本事業の一覧。施策に対する基本的考え方と長期総合計画における方向性。",
-        "The policies and their basic projects, with the approach to each policy and the directions "
-        "of the long-term comprehensive plan.",
+        ("施策・基本事業", "Policies and basic projects"),
+        (
+            "施策と基本事業の一覧。施策に対する基本的考え方と長期総合計画における方向性。",
+            "The policies and their basic projects, with the approach to each policy and the "
+            "directions of the long-term comprehensive plan.",
+        ),
     ),
-    "divisions": ("所管課の一覧。", "The divisions in charge of the projects."),
+    "divisions": (
+        ("所管課", "Divisions"),
+        ("所管課の一覧。", "The divisions in charge of the projects."),
+    ),
+    "projects-xlsx": (
+        ("事務事業（Excel）", "Projects (Excel)"),
+        ("事務事業の表をExcel形式にしたもの。", "The projects table as an Excel workbook."),
+    ),
+    "package-zip": (
+        ("データパッケージ一式（zip）", "The whole data package (zip)"),
+        (
+            "すべてのCSV・Excel・スキーマとdatapackage.jsonをまとめたzipファイル。",
+            "Every CSV, the Excel workbook, the schemas and datapackage.json in one zip file.",
+        ),
+    ),
 }
 
 
@@ -170,22 +186,21 @@ def both(ja: str, en: str) -> str:
 
 
 def resource(name: str, path: str, data: bytes, **extra: Any) -> dict[str, Any]:
-    ja, en = TITLES.get(name.removesuffix("-xlsx"), ("", ""))
-    described = {"name": name, "path": path}
-    if ja:
-        described["title"] = both(ja, en)
-        described["description"] = (
-            DESCRIPTIONS[name.removesuffix("-xlsx")][0]
-            + "\n\n"
-            + DESCRIPTIONS[name.removesuffix("-xlsx")][1]
-        )
-    described.update(extra)
-    described["bytes"] = len(data)
-    described["hash"] = sha256(data)
-    return described
+    """One file of the package, with its titles, its size and its sha256."""
+    (title_ja, title_en), (text_ja, text_en) = ABOUT[name]
+    return {
+        "name": name,
+        "path": path,
+        "title": both(title_ja, title_en),
+        "description": f"{text_ja}\n\n{text_en}",
+        **extra,
+        "bytes": len(data),
+        "hash": sha256(data),
+    }
 
 
 def table_resource(name: str, path: str, data: bytes) -> dict[str, Any]:
+    """A CSV table of the package, described by its schema in schema/."""
     return resource(
         name,
         path,
@@ -280,7 +295,6 @@ def package_files(site: Site, validated: Validated) -> dict[str, bytes]:
             files[names["zip"]],
             format="zip",
             mediatype="application/zip",
-            title=both("データパッケージ一式（zip）", "The whole data package (zip)"),
         )
     )
     files["datapackage.json"] = json_bytes(descriptor(site, resources, when))

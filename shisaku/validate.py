@@ -200,13 +200,15 @@ def _source_word(record: Record, line: int | None) -> str | None:
     return match.group(1) if match else None
 
 
-def check_text(record: Record, path: Path_, value: Any, languages: list[str]) -> list[Problem]:
+def check_languages(
+    record: Record, path: Path_, value: Any, languages: list[str], check_one: Any
+) -> list[Problem]:
+    """A mapping with one entry per site language, each checked by check_one."""
     if not isinstance(value, dict):
         return [problem(record, path, "not-a-mapping", "type-error", found=describe(value))]
     found = check_keys(record, path, value, languages)
     for lang in languages:
-        text = value.get(lang)
-        if text is None or text == "":
+        if value.get(lang) in (None, "", []):
             found.append(
                 problem(
                     record,
@@ -216,18 +218,30 @@ def check_text(record: Record, path: Path_, value: Any, languages: list[str]) ->
                     language=Language(lang),
                 )
             )
-        elif not isinstance(text, str):
-            found += scalar_problems(record, (*path, lang), text) or [
-                problem(record, (*path, lang), "not-text", "type-error", value=quote(text))
-            ]
-        elif FORMULA_START.match(text):
-            char = text[0] if text[0].isprintable() else f"U+{ord(text[0]):04X}"
-            found.append(
-                problem(
-                    record, (*path, lang), "formula-text", "formula-injection", char=quote(char)
-                )
-            )
+        else:
+            found += check_one(record, (*path, lang), value[lang])
     return found
+
+
+def check_text(record: Record, path: Path_, text: Any) -> list[Problem]:
+    """One published text: a string that a spreadsheet will not run as a formula."""
+    if not isinstance(text, str):
+        return scalar_problems(record, path, text) or [
+            problem(record, path, "not-text", "type-error", value=quote(text))
+        ]
+    if FORMULA_START.match(text):
+        char = text[0] if text[0].isprintable() else f"U+{ord(text[0]):04X}"
+        return [problem(record, path, "formula-text", "formula-injection", char=quote(char))]
+    return []
+
+
+def check_words(record: Record, path: Path_, items: Any) -> list[Problem]:
+    """A list of words, such as keywords."""
+    if not isinstance(items, list):
+        return [problem(record, path, "not-a-list", "type-error", found=describe(items))]
+    return [
+        p for i, item in enumerate(items) for p in check_shape(record, (*path, i), item, STR(), [])
+    ]
 
 
 def check_keys(
@@ -290,9 +304,9 @@ def check_shape(
             for p in check_shape(record, (*path, i), item, shape.item, languages)
         ]
     if shape is TEXT:
-        return check_text(record, path, value, languages)
+        return check_languages(record, path, value, languages, check_text)
     if shape == TEXT_LIST:
-        return check_text_list(record, path, value, languages)
+        return check_languages(record, path, value, languages, check_words)
     if shape is COSTS:
         if not isinstance(value, dict):
             return [problem(record, path, "not-a-mapping", "type-error", found=describe(value))]
@@ -319,32 +333,6 @@ def check_shape(
                 )
             ]
     return []
-
-
-def check_text_list(record: Record, path: Path_, value: Any, languages: list[str]) -> list[Problem]:
-    if not isinstance(value, dict):
-        return [problem(record, path, "not-a-mapping", "type-error", found=describe(value))]
-    found = check_keys(record, path, value, languages)
-    for lang in languages:
-        items = value.get(lang)
-        if not items:
-            found.append(
-                problem(
-                    record,
-                    (*path, lang),
-                    "missing-translation",
-                    "missing-translation",
-                    language=Language(lang),
-                )
-            )
-        elif not isinstance(items, list):
-            found.append(
-                problem(record, (*path, lang), "not-a-list", "type-error", found=describe(items))
-            )
-        else:
-            for i, item in enumerate(items):
-                found += check_shape(record, (*path, lang, i), item, STR(), languages)
-    return found
 
 
 def check_site(record: Record) -> list[Problem]:
