@@ -37,6 +37,28 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     pass
 
 
+@dataclass(frozen=True)
+class Yaml11:
+    """A value YAML 1.1 would turn into a boolean or a date (yes, no, on, 2024-04-01).
+
+    Content has no booleans or dates, so the loader keeps the words as written and
+    validation tells the author to quote them, instead of publishing `True`.
+    """
+
+    written: str
+    read_as: str  # "boolean" or "date"
+
+    def __str__(self) -> str:
+        return self.written
+
+
+def _construct_yaml11(kind: str) -> Any:
+    def construct(loader: _Loader, node: yaml.ScalarNode) -> Yaml11:
+        return Yaml11(node.value, kind)
+
+    return construct
+
+
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> MarkedDict:
     loader.flatten_mapping(node)
     mapping = MarkedDict()
@@ -70,6 +92,8 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> MarkedList:
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+_Loader.add_constructor("tag:yaml.org,2002:bool", _construct_yaml11("boolean"))
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_yaml11("date"))
 
 
 @dataclass
@@ -101,14 +125,32 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
     try:
         return yaml.load(text, Loader=_Loader), []
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        detail = error.problem or str(error)
-        if error.context and error.problem:
-            detail = f"{error.problem} ({error.context})"
-        line = mark.line + 1 if mark else None
-        return None, [Problem(file, line, "", "yaml-error", "yaml-error", {"detail": detail})]
+        return None, [yaml_problem(error, text, file)]
     except yaml.YAMLError as error:
-        return None, [Problem(file, None, "", "yaml-error", "yaml-error", {"detail": str(error)})]
+        return None, [Problem(file, 1, "", "yaml-error", "yaml-error", {"detail": str(error)})]
+
+
+def yaml_problem(error: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
+    """A YAML syntax error at the line a person should look at.
+
+    PyYAML notices an unclosed quote or bracket only where the file ends; the place where it
+    was opened (its context mark) is where the mistake is. For a block mapping the context is
+    the mapping's first line, so there the problem mark is better.
+    """
+    context = error.context or ""
+    opened = context.startswith("while scanning") or context.startswith("while parsing a flow")
+    mark = error.context_mark if opened and error.context_mark else error.problem_mark
+    line = mark.line + 1 if mark else 1
+    problem = error.problem or ""
+    if error.problem_mark and _is_tab(text, error.problem_mark):
+        return Problem(file, error.problem_mark.line + 1, "", "yaml-tab", "yaml-error", {})
+    detail = f"{problem} ({context})" if context and problem else problem or str(error)
+    return Problem(file, line, "", "yaml-error", "yaml-error", {"detail": detail})
+
+
+def _is_tab(text: str, mark: yaml.Mark) -> bool:
+    lines = text.splitlines()
+    return mark.line < len(lines) and lines[mark.line][mark.column : mark.column + 1] == "\t"
 
 
 def read_text(path: Path, file: str) -> tuple[str | None, list[Problem]]:
@@ -206,4 +248,30 @@ def load(content: Path) -> Loaded:
         if record is not None:
             records.append(record)
     problems += stray_files(content, {p for p, _, _ in files})
+    if not any(kind == "project" for _, kind, _ in files):
+        problems.append(Problem(display_path(content), None, "", "no-content", "no-content"))
+    for path in sorted((content / "pages").glob("*.md")):
+        record, found = load_page(path)
+        problems += found
+        if record is not None:
+            records.append(record)
     return Loaded(records, problems)
+
+
+PAGE_NAME = re.compile(r"^(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.(?P<lang>[a-z]{2,3})\.md$")
+
+
+def load_page(path: Path) -> tuple[Record | None, list[Problem]]:
+    """A Markdown page, content/pages/{slug}.{lang}.md: one file per language."""
+    file = display_path(path)
+    match = PAGE_NAME.match(path.name)
+    if not match:
+        hint = Localized(
+            en="name Markdown pages slug.lang.md, for example about.en.md",
+            ja="Markdownのページは slug.言語.md（例: about.ja.md）と名付けてください",
+        )
+        return None, [Problem(file, None, "", "unexpected-file", "unexpected-file", {"hint": hint})]
+    text, problems = read_text(path, file)
+    if text is None:
+        return None, problems
+    return Record("page", file, {"slug": match["slug"], "lang": match["lang"], "text": text}), []

@@ -18,6 +18,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the YAML cannot be read: {detail}",
         "ja": "YAMLの書き方に誤りがあります: {detail}",
     },
+    "yaml-tab": {
+        "en": "a tab is used for indentation; indent with spaces",
+        "ja": "字下げにタブ文字が使われています。スペースで字下げしてください",
+    },
+    "comma-in-amount": {
+        "en": "{value} was read as two entries because of the comma; write the amount without commas: {fixed}",
+        "ja": "カンマがあるため {value} が2つの項目として読まれました。カンマなしで {fixed} と書いてください",
+    },
     "read-error": {
         "en": "the file cannot be read: {detail}",
         "ja": "ファイルを読めません: {detail}",
@@ -76,7 +84,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "formula-text": {
         "en": "text must not begin with {char}: spreadsheets would run it as a formula",
-        "ja": "テキストを {char} で始めることはできません（表計算ソフトが数式として扱うため）",
+        "ja": "テキストを{char}で始めることはできません（表計算ソフトが数式として扱うため）",
     },
     "fiscal-year-mismatch": {
         "en": "the file is in the folder for {fiscal_year}, so cost needs the years {expected}; "
@@ -119,6 +127,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "invalid": {
         "en": "{detail}",
         "ja": "{detail}",
+    },
+    "missing-page-translation": {
+        "en": "there is no {language} version of this page; add {expected}",
+        "ja": "このページの{language}版がありません。{expected} を追加してください",
+    },
+    "page-title": {
+        "en": "the page needs a title: begin it with a line such as '# About this site'",
+        "ja": "ページの題名がありません。「# このサイトについて」のような行で始めてください",
     },
     "no-content": {
         "en": "no fiscal-year folder with projects was found",

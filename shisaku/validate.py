@@ -8,18 +8,18 @@ fiscal-year folder against the costs, and text that a spreadsheet would run as a
 
 from __future__ import annotations
 
-import datetime
 import difflib
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 from frictionless import Package, Resource, Schema
 
 from . import formats, model
-from .load import Loaded, MarkedDict, MarkedList, Record
+from .load import Loaded, MarkedDict, MarkedList, Record, Yaml11
 from .problems import Language, Localized, Problem, quote
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
@@ -123,9 +123,9 @@ def key_text(path: Path_, data: Any = None) -> str:
     return out
 
 
-def line_of(data: Any, path: Path_) -> int | None:
+def line_of(data: Any, path: Path_) -> int:
     """The line of the deepest part of path that exists in the file."""
-    line = getattr(data, "line", None)
+    line = getattr(data, "line", 1)
     node = data
     for part in path:
         if isinstance(node, MarkedDict) and part in node:
@@ -169,35 +169,33 @@ def describe(value: Any) -> Localized:
 
 
 def scalar_problems(record: Record, path: Path_, value: Any) -> list[Problem]:
-    """YAML 1.1 turns yes/no/on/off into booleans and 2024-04-01 into a date: say so."""
-    if isinstance(value, bool):
-        line = line_of(record.data, path)
-        written = _source_word(record, line) or str(value).lower()
-        return [
-            problem(
-                record,
-                path,
-                "yaml-boolean",
-                "yaml-1.1",
-                value=quote(written),
-                read_as=str(value).lower(),
-            )
-        ]
-    if isinstance(value, datetime.date):
-        return [problem(record, path, "yaml-date", "yaml-1.1", value=quote(value.isoformat()))]
-    return []
+    """YAML 1.1 would turn yes/no/on/off into booleans and 2024-04-01 into a date: say so."""
+    if not isinstance(value, Yaml11):
+        return []
+    if value.read_as == "date":
+        return [problem(record, path, "yaml-date", "yaml-1.1", value=quote(value.written))]
+    read_as = "true" if value.written.lower() in ("yes", "y", "on", "true") else "false"
+    return [
+        problem(
+            record, path, "yaml-boolean", "yaml-1.1", value=quote(value.written), read_as=read_as
+        )
+    ]
 
 
-def _source_word(record: Record, line: int | None) -> str | None:
-    """The word the author wrote after the colon on a line (for booleans, which lose it)."""
-    if line is None:
-        return None
-    try:
-        text = Path(record.file).read_text(encoding="utf-8-sig").splitlines()[line - 1]
-    except (OSError, IndexError, UnicodeDecodeError):
-        return None
-    match = re.search(r"(?::|-)\s*([^\s#,}\]]+)\s*(?:#.*)?$", text)
-    return match.group(1) if match else None
+CONTROL_NAMES = {
+    "\t": ("a tab", "タブ文字"),
+    "\n": ("a line break", "改行"),
+    "\r": ("a line break", "改行"),
+}
+
+
+def character(char: str) -> Any:
+    """A character for messages: "=" as is; a tab or other control character by its name."""
+    if char.isprintable():
+        return Localized(en=quote(char), ja=f"「{char}」")
+    code = f"U+{ord(char):04X}"
+    en, ja = CONTROL_NAMES.get(char, ("a control character", "制御文字"))
+    return Localized(en=f"{en} ({code})", ja=f"{ja}（{code}）")
 
 
 def check_languages(
@@ -230,8 +228,7 @@ def check_text(record: Record, path: Path_, text: Any) -> list[Problem]:
             problem(record, path, "not-text", "type-error", value=quote(text))
         ]
     if FORMULA_START.match(text):
-        char = text[0] if text[0].isprintable() else f"U+{ord(text[0]):04X}"
-        return [problem(record, path, "formula-text", "formula-injection", char=quote(char))]
+        return [problem(record, path, "formula-text", "formula-injection", char=character(text[0]))]
     return []
 
 
@@ -251,7 +248,7 @@ def check_keys(
     found = []
     for key in value:
         if key not in expected:
-            close = difflib.get_close_matches(str(key), [str(e) for e in expected], n=1)
+            close = suggest(key, expected)
             suggestion = Localized(
                 en=f" (did you mean {close[0]}?)" if close else "",
                 ja=f"（{close[0]} の間違いですか？）" if close else "",
@@ -264,6 +261,7 @@ def check_keys(
                     "unknown-key",
                     key_name=quote(str(key)),
                     suggestion=suggestion,
+                    meant=close[0] if close else "",
                     expected=", ".join(map(str, expected)),
                 )
             )
@@ -281,6 +279,11 @@ def check_keys(
     return found
 
 
+def suggest(key: Any, expected: list[Any]) -> list[str]:
+    """The expected key a typo most likely meant, if any."""
+    return difflib.get_close_matches(str(key), [str(e) for e in expected], n=1)
+
+
 def check_shape(
     record: Record, path: Path_, value: Any, shape: Any, languages: list[str]
 ) -> list[Problem]:
@@ -289,7 +292,12 @@ def check_shape(
         if not isinstance(value, dict):
             return [problem(record, path, "not-a-mapping", "type-error", found=describe(value))]
         found = check_keys(record, path, value, list(shape))
+        misspelt = {
+            close for key in value if key not in shape for close in suggest(key, list(shape))
+        }
         for key, inner in shape.items():
+            if key in misspelt:
+                continue  # the unknown-key line already says "did you mean ...?"
             if key not in value:
                 found.append(problem(record, (*path, key), "missing-key", "missing-key"))
             else:
@@ -311,7 +319,9 @@ def check_shape(
         if not isinstance(value, dict):
             return [problem(record, path, "not-a-mapping", "type-error", found=describe(value))]
         return check_keys(record, path, value, list(value)) + [
-            p for key, cost in value.items() for p in scalar_problems(record, (*path, key), cost)
+            problem(record, (*path, key), "not-amount", "type-error", value=quote(cost.written))
+            for key, cost in value.items()
+            if isinstance(cost, Yaml11)
         ]
     found = scalar_problems(record, path, value)
     if found or shape is CELL:
@@ -381,6 +391,9 @@ def check_costs(record: Record) -> list[Problem]:
     if not isinstance(costs, dict) or record.fiscal_year is None:
         return []
     year = record.fiscal_year
+    split = split_amounts(record, costs)
+    if split:
+        return split
     found_years = sorted((_year_key(k) for k in costs), key=str, reverse=True)
     if set(found_years) == {year, year - 1}:
         return []
@@ -397,6 +410,32 @@ def check_costs(record: Record) -> list[Problem]:
     ]
 
 
+def split_amounts(record: Record, costs: dict[Any, Any]) -> list[Problem]:
+    """`{2023: 6,504}` reads as 2023: 6 and a key 504: a comma the author meant as a separator."""
+    found = []
+    keys = list(costs)
+    for before, after in pairwise(keys):
+        head = costs[before]
+        if (
+            isinstance(after, int)
+            and 0 <= after < 1000
+            and costs[after] is None
+            and isinstance(head, int)
+        ):
+            written = f"{head},{after:03d}"
+            found.append(
+                problem(
+                    record,
+                    ("cost", before),
+                    "comma-in-amount",
+                    "type-error",
+                    value=quote(written),
+                    fixed=written.replace(",", ""),
+                )
+            )
+    return found
+
+
 def _year_key(key: Any) -> Any:
     return int(key) if isinstance(key, str) and key.isdigit() else key
 
@@ -410,39 +449,37 @@ def site_languages(records: list[Record]) -> list[str]:
 
 
 def check_duplicates(records: list[Record]) -> list[Problem]:
-    """An id names one division, one policy per year and one project per year."""
+    """An id names one division, one policy and one project per year, one basic project per policy."""
     found = []
     seen: dict[tuple[Any, ...], str] = {}
-    for record in records:
-        ids: list[tuple[Path_, Any]] = [(("id",), get(record.data, ("id",)))]
-        if record.kind == "policy":
-            basic_projects = get(record.data, ("basic_projects",)) or []
-            ids += [
-                (("basic_projects", i, "id"), get(bp, ("id",)))
-                for i, bp in enumerate(basic_projects)
-            ]
-        for path, value in ids:
-            if not isinstance(value, str) or record.kind in ("site", "report"):
-                continue
-            scope = (
-                record.kind,
-                None if record.kind == "division" else record.fiscal_year,
-                path[0],
-                value,
-            )
-            if scope in seen:
-                found.append(
-                    problem(
-                        record,
-                        path,
-                        "duplicate-id",
-                        "unique-error",
-                        value=quote(value),
-                        other=seen[scope],
-                    )
+
+    def claim(record: Record, path: Path_, scope: tuple[Any, ...]) -> bool:
+        """Record where an id is first used; report it when it is used again."""
+        value = get(record.data, path)
+        if not isinstance(value, str):
+            return True
+        if (*scope, value) in seen:
+            where = seen[(*scope, value)]
+            found.append(
+                problem(
+                    record, path, "duplicate-id", "unique-error", value=quote(value), other=where
                 )
-            else:
-                seen[scope] = record.file
+            )
+            return False
+        seen[(*scope, value)] = f"{record.file}:{line_of(record.data, path)}"
+        return True
+
+    for record in records:
+        if record.kind not in ("division", "policy", "project"):
+            continue
+        year = None if record.kind == "division" else record.fiscal_year
+        if claim(record, ("id",), (record.kind, year)) and record.kind == "policy":
+            # A copied policy file is one mistake: its basic projects are not reported again.
+            basic_projects = get(record.data, ("basic_projects",))
+            for i in range(len(basic_projects) if isinstance(basic_projects, list) else 0):
+                claim(
+                    record, ("basic_projects", i, "id"), ("basic_project", year, record.data["id"])
+                )
     return found
 
 
@@ -474,7 +511,10 @@ def check_references(records: list[Record]) -> list[Problem]:
                         record,
                         "basic_project",
                         basic_projects,
-                        Localized(en=f"basic project of {policy_id}", ja=f"{policy_id} の基本事業"),
+                        Localized(
+                            en=f"basic project of the policy {policy_id}",
+                            ja=f"施策 {policy_id} の基本事業",
+                        ),
                     )
                 )
         if (
@@ -484,6 +524,32 @@ def check_references(records: list[Record]) -> list[Problem]:
             found.append(
                 _unknown(record, "division", divisions, Localized(en="division", ja="所管課"))
             )
+    return found
+
+
+def check_pages(pages: list[Record], languages: list[str]) -> list[Problem]:
+    """Every Markdown page has a title, and a version in every site language."""
+    found = []
+    by_slug: dict[str, dict[str, Record]] = {}
+    for page in pages:
+        by_slug.setdefault(page.data["slug"], {})[page.data["lang"]] = page
+        if not model.page_title(page.data["text"]):
+            found.append(Problem(page.file, 1, "", "page-title", "page-title"))
+    for slug, versions in by_slug.items():
+        first = next(iter(versions.values()))
+        for lang in languages:
+            if lang not in versions:
+                expected = str(Path(first.file).with_name(f"{slug}.{lang}.md"))
+                found.append(
+                    Problem(
+                        first.file,
+                        None,
+                        "",
+                        "missing-page-translation",
+                        "missing-translation",
+                        {"language": Language(lang), "expected": expected},
+                    )
+                )
     return found
 
 
@@ -504,6 +570,8 @@ def own_problems(records: list[Record]) -> list[Problem]:
     languages = site_languages(records)
     found = []
     for record in records:
+        if record.kind == "page":
+            continue
         found += check_shape(record, (), record.data, SHAPES[record.kind], languages)
         if record.kind == "site":
             found += check_site(record)
@@ -511,8 +579,7 @@ def own_problems(records: list[Record]) -> list[Problem]:
             found += check_costs(record)
     found += check_duplicates(records)
     found += check_references(records)
-    if not any(r.kind == "project" for r in records):
-        found.append(Problem("content", None, "", "no-content", "no-content"))
+    found += check_pages([r for r in records if r.kind == "page"], languages)
     return found
 
 
@@ -555,18 +622,12 @@ def project_rows(records: list[Record], site: Record | None) -> list[Row]:
         )
         this_path, last_path = _cost_path(record, year), _cost_path(record, year - 1)
         this_cost, last_cost = get(data, this_path), get(data, last_path)
+        # Only the cells written in this file; the others are looked up or computed.
         keys: dict[str, Path_] = {
             "事務事業ID": ("id",),
-            "ID": ("id",),
             "施策ID": ("policy",),
-            "施策名": ("policy",),
-            "施策名_英語": ("policy",),
             "基本事業ID": ("basic_project",),
-            "基本事業名": ("basic_project",),
-            "基本事業名_英語": ("basic_project",),
             "所管課ID": ("division",),
-            "所管課": ("division",),
-            "所管課_英語": ("division",),
             "事務事業名": ("name", "ja"),
             "事務事業名_英語": ("name", "en"),
             "事業概要": ("summary", "ja"),
@@ -575,8 +636,6 @@ def project_rows(records: list[Record], site: Record | None) -> list[Row]:
             "取組内容_英語": ("activities", "en"),
             "事業費（千円）": this_path,
             "前年度事業費（千円）": last_path,
-            "増減額（千円）": ("cost",),
-            "前年度比（％）": ("cost",),
         }
         cells = {
             "全国地方公共団体コード": code,
@@ -728,8 +787,12 @@ def frictionless_problems(tables: dict[str, list[Row]]) -> list[Problem]:
                     )
                 )
                 continue
+            if error.type in CHECKED_OURSELVES:
+                continue
             row = tables[task.name][row_number - 2]  # row 1 is the header
-            found.append(_map_error(row, error, fields))
+            mapped = _map_error(row, error, fields)
+            if mapped is not None:
+                found.append(mapped)
     return found
 
 
@@ -737,11 +800,17 @@ def _cell(value: Any) -> Any:
     return float(value) if isinstance(value, Decimal) else value
 
 
-def _map_error(row: Row, error: Any, fields: dict[str, dict[str, Any]]) -> Problem:
-    """A frictionless error on a row cell -> a problem at the file, line and key it came from."""
+def _map_error(row: Row, error: Any, fields: dict[str, dict[str, Any]]) -> Problem | None:
+    """A frictionless error on a row cell -> a problem at the file, line and key it came from.
+
+    None for a cell the row derives from elsewhere (a policy's name looked up, the ratio
+    computed): its source is checked where it is written, and blaming this file would mislead.
+    """
     name = getattr(error, "field_name", None)
-    path = row.keys.get(name, ()) if name else ()
-    value = row.cells.get(name) if name else None
+    if name not in row.keys:
+        return None
+    path = row.keys[name]
+    value = get(row.record.data, path)
     record = row.record
     if error.type == "type-error":
         kind = fields[name]["type"]
@@ -766,6 +835,11 @@ def _map_error(row: Row, error: Any, fields: dict[str, dict[str, Any]]) -> Probl
     return problem(record, path, "invalid", error.type, detail=error.message)
 
 
+# Keys and references are checked by check_duplicates and check_references, whose messages
+# name the other file and list what is known; frictionless's own lines would say it twice.
+CHECKED_OURSELVES = {"primary-key", "unique-error", "foreign-key"}
+
+
 # -- Putting it together ------------------------------------------------------------------------
 RANK = {"type-error": 2, "constraint-error": 3}
 
@@ -783,9 +857,18 @@ def merge(own: list[Problem], found: list[Problem]) -> list[Problem]:
     return result
 
 
+def key_text_prefix(key: str, meant: str) -> str:
+    """The key path the author meant: basic_projects[0].nmae -> basic_projects[0].name"""
+    head, _, _ = key.rpartition(".")
+    return f"{head}.{meant}" if head else meant
+
+
 def _covers(seen: Problem, item: Problem) -> bool:
     if seen.file != item.file:
         return False
+    meant = seen.params.get("meant") if seen.code == "unknown-key" else None
+    if meant and item.key.startswith(key_text_prefix(seen.key, meant)):
+        return True  # a misspelt key: its values are "missing" under the right name
     if seen.type == item.type and item.type in ("foreign-key", "unique-error", "primary-key"):
         return True
     if item.type == "primary-key" and seen.type == "unique-error":
