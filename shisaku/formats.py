@@ -44,3 +44,31 @@ def percent(value: Decimal | None, lang: str) -> str:
     if value is None:
         return MISSING.get(lang, MISSING["en"])
     return f"{value:,.1f}"
+
+
+class Formatter:
+    """The formats of one page's language, for templates: fmt.amount(6504) -> 6,504."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def amount(self, value: int | None) -> str:
+        return amount(value, self.lang)
+
+    def percent(self, value: Decimal | None) -> str:
+        return percent(value, self.lang)
+
+    def fiscal_year(self, fiscal_year: int) -> str:
+        return fiscal_year_label(fiscal_year, self.lang)
+
+    def text(self, value: dict[str, str]) -> str:
+        """The page's language of a {ja: ..., en: ...} text."""
+        return value[self.lang]
+
+    def size(self, size: int) -> str:
+        """A file size: 19.4 KB; 1.2 MB."""
+        if size < 1000:
+            return f"{size} B"
+        if size < 1_000_000:
+            return f"{size / 1000:.1f} KB"
+        return f"{size / 1_000_000:.1f} MB"

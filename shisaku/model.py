@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -28,6 +29,12 @@ def ratio(this_year: int | None, last_year: int | None) -> Decimal | None:
         return None
     tenths = floor(Fraction(this_year * 1000, last_year) + Fraction(1, 2))
     return Decimal(tenths).scaleb(-1)
+
+
+def total(values: Iterable[int | None]) -> int | None:
+    """The sum of the values given; None when every value is missing."""
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
 
 
 @dataclass
@@ -94,11 +101,20 @@ class Report:
 
 
 @dataclass
+class MarkdownPage:
+    slug: str
+    lang: str
+    title: str
+    text: str  # Markdown, with its title line
+
+
+@dataclass
 class Site:
     settings: dict[str, Any]
     languages: list[str]
     divisions: dict[str, Division]
     reports: list[Report]  # newest fiscal year first
+    pages: dict[str, dict[str, MarkdownPage]] = field(default_factory=dict)  # slug -> lang -> page
 
     @property
     def code(self) -> str:
@@ -107,6 +123,12 @@ class Site:
     @property
     def projects(self) -> list[Project]:
         return [p for report in self.reports for p in report.projects]
+
+
+def page_title(text: str) -> str | None:
+    """The title of a Markdown page: its first line, when that is a '# ' heading."""
+    first = text.lstrip().split("\n", 1)[0]
+    return (first[2:].strip() or None) if first.startswith("# ") else None
 
 
 def texts(value: dict[str, str], languages: list[str]) -> Text:
@@ -133,7 +155,14 @@ def build_model(records: list[Any]) -> Site:
         for project in sorted(projects, key=lambda p: (p.order, p.id)):
             basic_projects[project.policy, project.basic_project].projects.append(project)
         reports.append(Report(year, texts(report.data["title"], languages), policies))
-    return Site(site_record.data, languages, divisions, reports)
+    pages: dict[str, dict[str, MarkdownPage]] = {}
+    for r in records:
+        if r.kind == "page":
+            slug, lang, text = r.data["slug"], r.data["lang"], r.data["text"]
+            pages.setdefault(slug, {})[lang] = MarkdownPage(
+                slug, lang, page_title(text) or slug, text
+            )
+    return Site(site_record.data, languages, divisions, reports, dict(sorted(pages.items())))
 
 
 def _policy(data: dict[str, Any], year: int, languages: list[str]) -> Policy:
