@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
-from . import data, load, model, validate
+from . import data, load, model, pages, search, validate
 from .problems import Problem, message_language, summary
-from .render import Writer
+from .render import TEMPLATES, Renderer, Writer
+
+STATIC = TEMPLATES / "static"
 
 HELP = {
     "build": "validate content/ and write the site to site/ (the default)",
@@ -31,15 +34,38 @@ def build(content: Path, site_dir: Path) -> list[Problem]:
     if validated is None:
         return problems
     site = model.build_model(validated.records)
+    files = data.package_files(site, validated)
+    renderer = Renderer(site)
     writer = Writer(site_dir)
     try:
-        for path, content_bytes in data.package_files(site, validated).items():
+        for path, content_bytes in files.items():
             writer.write(f"data/{path}", content_bytes)
+        for page in pages.build_pages(site, downloads(files), data.schemas()):
+            writer.write(page.output, renderer.render(page))
+        for path in sorted(STATIC.rglob("*")):
+            if path.is_file():
+                writer.write(f"static/{path.relative_to(STATIC).as_posix()}", path.read_bytes())
+        search.index(writer.staging)
         writer.commit()
     except BaseException:
         writer.abort()
         raise
     return []
+
+
+def downloads(files: dict[str, bytes]) -> list[pages.Download]:
+    """The files of the data package, as the data page lists them."""
+    package = json.loads(files["datapackage.json"])
+    found = [
+        pages.Download(f"data/{r['path']}", r["format"].upper(), r["bytes"], r["name"])
+        for r in package["resources"]
+    ]
+    found.append(
+        pages.Download(
+            "data/datapackage.json", "JSON", len(files["datapackage.json"]), "datapackage"
+        )
+    )
+    return found
 
 
 def parser() -> argparse.ArgumentParser:

@@ -259,18 +259,23 @@ def json_bytes(value: Any) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
+def schemas() -> dict[str, dict[str, Any]]:
+    """The Table Schema of every published table, by table name."""
+    return {name: load_schema(name) for name in TABLES}
+
+
 def package_files(site: Site, validated: Validated) -> dict[str, bytes]:
     """Every file of site/data/, by its path inside data/."""
     when = release_time(site)
     names = file_names(site)
-    schemas = {name: load_schema(name) for name in TABLES}
-    files: dict[str, bytes] = {f"schema/{name}.json": json_bytes(schemas[name]) for name in TABLES}
+    tables = schemas()
+    files: dict[str, bytes] = {f"schema/{name}.json": json_bytes(tables[name]) for name in TABLES}
     resources = []
     for name in TABLES:
-        fields = [f["name"] for f in schemas[name]["fields"]]
+        fields = [f["name"] for f in tables[name]["fields"]]
         files[names[name]] = csv_bytes(fields, validated.tables[name])
         resources.append(table_resource(name, names[name], files[names[name]]))
-    files[names["xlsx"]] = xlsx_bytes(schemas["projects"], validated.tables["projects"], when)
+    files[names["xlsx"]] = xlsx_bytes(tables["projects"], validated.tables["projects"], when)
     resources.append(
         resource(
             "projects-xlsx",

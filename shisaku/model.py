@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 from math import floor
 from typing import Any
 
@@ -123,6 +124,18 @@ class Site:
     @property
     def projects(self) -> list[Project]:
         return [p for report in self.reports for p in report.projects]
+
+    @cached_property
+    def _policies(self) -> dict[tuple[int, str], Policy]:
+        return {(r.fiscal_year, p.id): p for r in self.reports for p in r.policies}
+
+    def policy_of(self, project: Project) -> Policy:
+        """The policy a project belonged to in its fiscal year."""
+        return self._policies[project.fiscal_year, project.policy]
+
+    def basic_project_of(self, project: Project) -> BasicProject:
+        policy = self.policy_of(project)
+        return next(bp for bp in policy.basic_projects if bp.id == project.basic_project)
 
 
 def page_title(text: str) -> str | None:

@@ -1,0 +1,175 @@
+/*
+ * Sorting and filtering for the "all projects" table.
+ *
+ * The page is complete without this script: the table shows every row and the filter form
+ * stays hidden. Loaded on every page with `defer`, so it does nothing where the table or the
+ * form is absent. ES2017 on purpose (no ?. or ??): no build step, older browsers still work.
+ *
+ * Markup contract (made by the templates):
+ *   <table class="sortable" id="projects-table">, <th scope="col" data-sort="text|number">,
+ *   <tr data-policy="…" data-division="…" data-year="…">, numeric cells with data-value=""
+ *   (empty = missing, sorted last both ways); <form id="projects-filter" hidden> with selects
+ *   named like the rows' data-* attributes and <input type="search" name="q">;
+ *   <p id="projects-count" aria-live="polite" data-template="{shown} / {total}">.
+ */
+(() => {
+  "use strict";
+
+  /** The page's language if the browser accepts it, else undefined (the browser's default). */
+  function pageLocale() {
+    const lang = document.documentElement.lang;
+    if (!lang) return undefined;
+    try {
+      Intl.getCanonicalLocales(lang);
+      return lang;
+    } catch (error) {
+      return undefined;
+    }
+  }
+
+  // ---- sorting ----------------------------------------------------------------------------
+
+  /** The sort key of a cell: a number, a string, or null when missing. */
+  function sortKey(cell, type) {
+    if (!cell) return null;
+    if (type === "number") {
+      const raw = cell.getAttribute("data-value");
+      if (raw === null || raw.trim() === "") return null;
+      const value = Number(raw);
+      return Number.isNaN(value) ? null : value;
+    }
+    const text = cell.textContent.trim();
+    return text === "" ? null : text;
+  }
+
+  function makeComparer(type, descending, collator) {
+    const sign = descending ? -1 : 1;
+    return (a, b) => {
+      // Missing values go last whichever way the column is sorted.
+      if (a.key === null || b.key === null) {
+        if (a.key === b.key) return a.index - b.index;
+        return a.key === null ? 1 : -1;
+      }
+      const order = type === "number" ? a.key - b.key : collator.compare(a.key, b.key);
+      // The current position breaks ties, so the sort is stable in every browser.
+      return order !== 0 ? sign * order : a.index - b.index;
+    };
+  }
+
+  function sortBody(body, column, type, descending, collator) {
+    const entries = Array.from(body.rows, (row, index) => ({
+      row,
+      index,
+      key: sortKey(row.cells[column], type),
+    }));
+    entries.sort(makeComparer(type, descending, collator));
+    const fragment = document.createDocumentFragment();
+    entries.forEach((entry) => fragment.appendChild(entry.row));
+    body.appendChild(fragment);
+  }
+
+  function sortBy(table, th, collator) {
+    const descending = th.getAttribute("aria-sort") === "ascending";
+    const type = th.getAttribute("data-sort") === "number" ? "number" : "text";
+    Array.from(table.tBodies).forEach((body) =>
+      sortBody(body, th.cellIndex, type, descending, collator)
+    );
+    table.querySelectorAll("thead th[aria-sort]").forEach((other) => other.removeAttribute("aria-sort"));
+    th.setAttribute("aria-sort", descending ? "descending" : "ascending");
+  }
+
+  /** Moves the header's content into a button, so sorting works by keyboard and screen reader. */
+  function makeSortable(table, collator) {
+    table.querySelectorAll("thead th[data-sort]").forEach((th) => {
+      if (th.querySelector("button")) return; // already enhanced
+      const button = document.createElement("button");
+      button.type = "button";
+      while (th.firstChild) button.appendChild(th.firstChild);
+      th.appendChild(button);
+      button.addEventListener("click", () => sortBy(table, th, collator));
+    });
+  }
+
+  // ---- filtering --------------------------------------------------------------------------
+
+  /** Text for matching: NFKC so full-width and half-width forms match, and case-folded. */
+  function fold(text) {
+    return text.normalize("NFKC").toLowerCase();
+  }
+
+  function currentFilters(form) {
+    const selects = Array.from(form.querySelectorAll("select[name]")).filter(
+      (select) => select.value !== ""
+    );
+    const search = form.elements.namedItem("q");
+    const words = search && typeof search.value === "string" ? fold(search.value).split(/\s+/) : [];
+    return {
+      selects: selects.map((select) => ({ name: select.name, value: select.value })),
+      words: words.filter((word) => word !== ""),
+    };
+  }
+
+  function rowMatches(row, rowText, filters) {
+    return (
+      filters.selects.every((filter) => row.getAttribute("data-" + filter.name) === filter.value) &&
+      filters.words.every((word) => rowText.indexOf(word) !== -1)
+    );
+  }
+
+  function showCount(shown, total, locale) {
+    const output = document.getElementById("projects-count");
+    if (!output) return;
+    const template = output.getAttribute("data-template") || "{shown} / {total}";
+    output.textContent = template
+      .replace("{shown}", shown.toLocaleString(locale))
+      .replace("{total}", total.toLocaleString(locale));
+  }
+
+  function makeFilterable(table, form, locale) {
+    const rows = Array.from(table.tBodies).reduce(
+      (all, body) => all.concat(Array.from(body.rows)),
+      []
+    );
+    // Rows keep their text while sorting moves them, so fold each once.
+    const texts = new Map(rows.map((row) => [row, fold(row.textContent)]));
+
+    function apply() {
+      const filters = currentFilters(form);
+      let shown = 0;
+      rows.forEach((row) => {
+        const visible = rowMatches(row, texts.get(row), filters);
+        row.hidden = !visible;
+        if (visible) shown += 1;
+      });
+      showCount(shown, rows.length, locale);
+    }
+
+    form.addEventListener("input", apply);
+    form.addEventListener("change", apply);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      apply();
+    });
+    // A reset event comes before the fields are cleared.
+    form.addEventListener("reset", () => setTimeout(apply, 0));
+    form.hidden = false;
+    apply(); // the browser may have restored field values (back button)
+  }
+
+  // ---- start ------------------------------------------------------------------------------
+
+  function init() {
+    const locale = pageLocale();
+    const collator = new Intl.Collator(locale, { numeric: true });
+    document.querySelectorAll("table.sortable").forEach((table) => makeSortable(table, collator));
+    const table = document.getElementById("projects-table");
+    const form = document.getElementById("projects-filter");
+    if (table && form) makeFilterable(table, form, locale);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

@@ -1,0 +1,241 @@
+"""The SVG bar charts, read the way a reader (or a screen reader) would: bars, values, names."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from markupsafe import Markup
+
+from shisaku.charts import DIGIT_WIDTH, Bar, bar_chart
+
+NS = "{http://www.w3.org/2000/svg}"
+
+# The report's own figures (thousand yen, FY2023 and FY2022).
+SHOTENGAI = Bar("商店街チャレンジ戦略支援事業", 6504, 2867)
+CASHLESS = Bar("キャッシュレス決済推進事業", 124444, None)
+MATSURI = Bar("市民みんなのまつり運営事業", 11409, 0)
+THREE = [SHOTENGAI, CASHLESS, MATSURI]
+
+ALL_FIFTEEN = [  # in the report's order
+    Bar("上の原地区企業等誘導事業", 0, 0),
+    Bar("商店街チャレンジ戦略支援事業", 6504, 2867),
+    Bar("商店街活性化対策事業", 3003, 3325),
+    Bar("空き店舗対策事業", 0, 0),
+    Bar("商工会支援事業", 6663, 6650),
+    Bar("中小企業資金融資事業", 1769, 1739),
+    Bar("小企業経営改善資金利子補給事業", 1500, 963),
+    Bar("小口零細企業資金融資事業", 4541, 4105),
+    Bar("就労・創業支援事業", 0, 0),
+    Bar("市民みんなのまつり運営事業", 11409, 0),
+    Bar("市民みんなのまつり（商工祭）補助事業", 100, 0),
+    Bar("ふるさと納税による寄付者への贈呈品送付事業", 42987, 25133),
+    Bar("地域産業推進協議会運営事業", 1508, 1204),
+    Bar("誘客促進事業", 3896, 1232),
+    Bar("キャッシュレス決済推進事業", 124444, None),
+]
+
+SERIES = {"ja": ("令和5年度", "令和4年度"), "en": ("FY2023", "FY2022")}
+
+
+def render(bars: list[Bar], lang: str = "ja", chart_id: str = "cost-chart") -> str:
+    return bar_chart(
+        bars,
+        chart_id=chart_id,
+        title="事業費（千円）" if lang == "ja" else "Cost (thousand yen)",
+        description="令和5年度と令和4年度の事業費" if lang == "ja" else "Cost in FY2023 and FY2022",
+        series=SERIES[lang],
+        lang=lang,
+    )
+
+
+def parse(bars: list[Bar], lang: str = "ja") -> ET.Element:
+    return ET.fromstring(render(bars, lang))
+
+
+def items(svg: ET.Element) -> list[ET.Element]:
+    return [g for g in svg.iter(f"{NS}g") if g.get("class") == "chart-item"]
+
+
+def bars_of(element: ET.Element, series: str) -> list[ET.Element]:
+    return [r for r in element.iter(f"{NS}rect") if r.get("class") == f"chart-bar-{series}"]
+
+
+def values_of(element: ET.Element) -> list[ET.Element]:
+    return [t for t in element.iter(f"{NS}text") if t.get("class") == "chart-value"]
+
+
+def view_box(svg: ET.Element) -> tuple[float, float]:
+    _, _, width, height = (float(n) for n in svg.get("viewBox").split())
+    return width, height
+
+
+def test_returns_markup_that_is_well_formed_svg() -> None:
+    out = render(THREE)
+    assert isinstance(out, Markup)
+    svg = ET.fromstring(out)
+    assert svg.tag == f"{NS}svg"
+    assert svg.get("class") == "chart"
+    assert svg.get("preserveAspectRatio") == "xMinYMin meet"
+    assert svg.get("width") is None and svg.get("height") is None
+
+
+def test_two_bars_per_project_and_none_for_missing_or_zero() -> None:
+    shotengai, cashless, matsuri = items(parse(THREE))
+    assert (len(bars_of(shotengai, "this")), len(bars_of(shotengai, "last"))) == (1, 1)
+    assert (len(bars_of(cashless, "this")), len(bars_of(cashless, "last"))) == (1, 0)
+    assert (len(bars_of(matsuri, "this")), len(bars_of(matsuri, "last"))) == (1, 0)
+
+
+def test_each_item_reads_label_then_this_year_then_last_year() -> None:
+    item = items(parse([SHOTENGAI]))[0]
+    texts = [(t.get("class"), t.text) for t in item.iter(f"{NS}text")]
+    assert texts == [
+        ("chart-label", "商店街チャレンジ戦略支援事業"),
+        ("chart-value", "6,504"),
+        ("chart-value", "2,867"),
+    ]
+    this_bar, last_bar = bars_of(item, "this")[0], bars_of(item, "last")[0]
+    assert float(this_bar.get("y")) < float(last_bar.get("y"))
+    assert this_bar.get("fill") == "#1d4e89" and last_bar.get("fill") == "#8fb3d9"
+
+
+def test_bar_lengths_are_proportional_to_the_values() -> None:
+    svg = parse(THREE)
+    shotengai, cashless, matsuri = items(svg)
+    widths = {
+        6504: float(bars_of(shotengai, "this")[0].get("width")),
+        2867: float(bars_of(shotengai, "last")[0].get("width")),
+        124444: float(bars_of(cashless, "this")[0].get("width")),
+        11409: float(bars_of(matsuri, "this")[0].get("width")),
+    }
+    per_unit = widths[124444] / 124444
+    for value, width in widths.items():
+        assert width == pytest.approx(value * per_unit, abs=0.06)  # coordinates have 1 decimal
+    assert widths[6504] / widths[2867] == pytest.approx(6504 / 2867, rel=0.01)
+    # Linear from 0: every bar starts at the same x.
+    assert {
+        r.get("x") for r in svg.iter(f"{NS}rect") if r.get("class", "").startswith("chart-bar")
+    } == {bars_of(shotengai, "this")[0].get("x")}
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("ja", ["6,504", "2,867", "124,444", "-", "11,409", "0"]),
+        ("en", ["6,504", "2,867", "124,444", "–", "11,409", "0"]),
+    ],
+)
+def test_value_texts_in_both_languages(lang: str, expected: list[str]) -> None:
+    out = render(THREE, lang)
+    assert [t.text for t in values_of(ET.fromstring(out))] == expected
+    assert "▲" not in out and "−" not in out
+
+
+def test_missing_and_zero_values_are_written_at_the_start() -> None:
+    _, cashless, matsuri = items(parse(THREE))
+    missing, zero = values_of(cashless)[1], values_of(matsuri)[1]
+    assert (missing.text, zero.text) == ("-", "0")
+    assert missing.get("x") == zero.get("x")
+    assert float(zero.get("x")) < float(values_of(cashless)[0].get("x"))
+
+
+def test_legend_names_the_two_series_at_the_top() -> None:
+    for lang in ("ja", "en"):
+        svg = parse(THREE, lang)
+        legend = next(g for g in svg.iter(f"{NS}g") if g.get("class") == "chart-legend")
+        assert [t.text for t in legend.iter(f"{NS}text")] == list(SERIES[lang])
+        assert [r.get("fill") for r in legend.iter(f"{NS}rect")] == ["#1d4e89", "#8fb3d9"]
+        first_label = next(t for t in svg.iter(f"{NS}text") if t.get("class") == "chart-label")
+        assert all(
+            float(t.get("y")) < float(first_label.get("y")) for t in legend.iter(f"{NS}text")
+        )
+
+
+def test_title_and_desc_come_first_and_label_the_svg() -> None:
+    svg = parse(THREE)
+    assert svg.get("role") == "img"
+    title, desc = list(svg)[:2]
+    assert (title.tag, title.get("id"), title.text) == (
+        f"{NS}title",
+        "cost-chart-title",
+        "事業費（千円）",
+    )
+    assert (desc.tag, desc.get("id")) == (f"{NS}desc", "cost-chart-desc")
+    assert svg.get("aria-labelledby") == "cost-chart-title cost-chart-desc"
+
+
+def test_chart_id_must_be_one_token() -> None:
+    with pytest.raises(ValueError):
+        render(THREE, chart_id="two words")
+
+
+def test_content_text_is_escaped() -> None:
+    hostile = '<script>&"'
+    out = bar_chart(
+        [Bar(hostile, 1, 2)],
+        chart_id="x",
+        title=hostile,
+        description=hostile,
+        series=(hostile, "B&B"),
+        lang="en",
+    )
+    assert "<script>" not in out
+    svg = ET.fromstring(out)
+    label = next(t for t in svg.iter(f"{NS}text") if t.get("class") == "chart-label")
+    assert label.text == hostile
+    assert svg.find(f"{NS}title").text == hostile
+    assert svg.find(f"{NS}desc").text == hostile
+
+
+def test_no_inline_styles() -> None:
+    out = render(ALL_FIFTEEN)
+    svg = ET.fromstring(out)
+    assert all(e.get("style") is None for e in svg.iter())
+    assert svg.find(f".//{NS}style") is None
+
+
+def test_the_largest_bar_and_its_value_fit_in_the_view_box() -> None:
+    for lang in ("ja", "en"):
+        svg = parse(ALL_FIFTEEN, lang)
+        width, height = view_box(svg)
+        for rect in svg.iter(f"{NS}rect"):
+            assert float(rect.get("x")) + float(rect.get("width")) <= width
+            assert float(rect.get("y")) + float(rect.get("height")) <= height
+        for text in values_of(svg):
+            assert float(text.get("x")) + DIGIT_WIDTH * len(text.text) <= width
+        longest = max(float(r.get("width")) for r in bars_of(svg, "this"))
+        assert longest > width * 0.75  # the scale uses the room there is
+        assert all(float(t.get("y")) <= height for t in svg.iter(f"{NS}text"))
+
+
+def test_fifteen_projects_and_a_single_project() -> None:
+    many, one = parse(ALL_FIFTEEN), parse([SHOTENGAI])
+    assert len(items(many)) == 15 and len(items(one)) == 1
+    drawn = sum(1 for b in ALL_FIFTEEN for v in (b.this_year, b.last_year) if v)
+    assert len(bars_of(many, "this")) + len(bars_of(many, "last")) == drawn
+    assert len(values_of(many)) == 30
+    assert view_box(one)[1] < view_box(many)[1]
+    assert view_box(one)[0] == view_box(many)[0]
+
+
+def test_nothing_to_scale_draws_no_bars() -> None:
+    for bars in ([], [Bar("空き店舗対策事業", 0, 0)], [Bar("x", None, None)]):
+        svg = parse(bars)
+        assert bars_of(svg, "this") == [] and bars_of(svg, "last") == []
+
+
+def test_negative_costs_are_refused() -> None:
+    with pytest.raises(ValueError):
+        render([Bar("x", -322, 0)])
+
+
+def test_same_input_gives_the_same_bytes() -> None:
+    assert render(ALL_FIFTEEN) == render(list(ALL_FIFTEEN))
+    coordinates = [
+        value
+        for element in parse(ALL_FIFTEEN).iter()
+        for name, value in element.attrib.items()
+        if name in {"x", "y", "width", "height"}
+    ]
+    assert all(len(c.partition(".")[2]) <= 1 for c in coordinates)
