@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -24,3 +25,13 @@ def index(site: Path) -> None:
     )
     if result.returncode != 0:
         raise SearchIndexError(result.stderr.strip() or result.stdout.strip())
+    sort_entry(site / "pagefind" / "pagefind-entry.json")
+
+
+def sort_entry(entry: Path) -> None:
+    """Pagefind lists the languages in a random order; sorted, two builds give the same bytes."""
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    entry.write_text(
+        json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
+        encoding="utf-8",
+    )
