@@ -9,9 +9,7 @@ from pathlib import Path
 
 from . import data, load, model, pages, search, validate
 from .problems import Problem, message_language, summary
-from .render import TEMPLATES, Renderer, Writer
-
-STATIC = TEMPLATES / "static"
+from .render import TEMPLATES, Renderer, Writer, string_problems
 
 HELP = {
     "build": "validate content/ and write the site to site/ (the default)",
@@ -28,23 +26,27 @@ def check(content: Path) -> tuple[validate.Validated | None, list[Problem]]:
     return validate.validate(load.load(content))
 
 
-def build(content: Path, site_dir: Path) -> list[Problem]:
+def build(content: Path, site_dir: Path, templates: Path = TEMPLATES) -> list[Problem]:
     """The whole pipeline: content -> validated rows -> model -> files, swapped into site/ at the end."""
     validated, problems = check(content)
     if validated is None:
         return problems
     site = model.build_model(validated.records)
+    problems = string_problems(templates, site.languages)
+    if problems:
+        return problems
     files = data.package_files(site, validated)
-    renderer = Renderer(site)
+    renderer = Renderer(site, templates)
     writer = Writer(site_dir)
     try:
         for path, content_bytes in files.items():
             writer.write(f"data/{path}", content_bytes)
         for page in pages.build_pages(site, downloads(files), data.schemas()):
             writer.write(page.output, renderer.render(page))
-        for path in sorted(STATIC.rglob("*")):
+        static = templates / "static"
+        for path in sorted(static.rglob("*")):
             if path.is_file():
-                writer.write(f"static/{path.relative_to(STATIC).as_posix()}", path.read_bytes())
+                writer.write(f"static/{path.relative_to(static).as_posix()}", path.read_bytes())
         search.index(writer.staging)
         writer.commit()
     except BaseException:

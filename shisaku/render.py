@@ -17,8 +17,10 @@ from markupsafe import Markup
 
 from . import charts
 from .formats import Formatter
+from .load import display_path
 from .model import Project, Site
 from .pages import Page
+from .problems import Language, Problem
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 MARKDOWN_TAGS = {
@@ -67,6 +69,44 @@ class Strings:
         except KeyError:
             raise KeyError(f"templates/strings/{lang}.yaml has no string {key!r}") from None
         return text.format(**values) if values else text
+
+
+def string_problems(templates: Path, languages: list[str]) -> list[Problem]:
+    """A UI string missing in a language: found before anything is rendered or written."""
+    folder = templates / "strings"
+    catalogs: dict[str, dict[str, Any]] = {}
+    found = []
+    for lang in languages:
+        path = folder / f"{lang}.yaml"
+        if not path.exists():
+            found.append(
+                Problem(
+                    display_path(path),
+                    None,
+                    "",
+                    "read-error",
+                    "read-error",
+                    {"detail": os.strerror(2)},
+                )
+            )
+            continue
+        catalogs[lang] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    every_key = sorted({key for catalog in catalogs.values() for key in catalog})
+    for lang, catalog in catalogs.items():
+        for key in every_key:
+            if not isinstance(catalog.get(key), str):
+                path = display_path(folder / f"{lang}.yaml")
+                found.append(
+                    Problem(
+                        path,
+                        None,
+                        key,
+                        "missing-translation",
+                        "missing-translation",
+                        {"language": Language(lang)},
+                    )
+                )
+    return found
 
 
 def environment(templates: Path = TEMPLATES) -> jinja2.Environment:

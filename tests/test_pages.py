@@ -1,0 +1,306 @@
+"""The rendered pages, read as HTML: URLs, twins, figures as printed, escaping, the column dictionary."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+
+from shisaku import cli, load, model, pages, validate
+from shisaku.render import TEMPLATES
+
+from .conftest import CONTENT, tiny_files, write_tree
+
+BASE = "/shisaku-hokoku/"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("pages") / "site"
+    assert cli.build(CONTENT, out) == []
+    return out
+
+
+class Text(HTMLParser):
+    """The visible text of a page (script and style left out), and its links and alternates."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.alternates: dict[str, str] = {}
+        self.html_lang = ""
+        self.skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag in ("script", "style", "title"):
+            self.skip += 1
+        if tag == "html":
+            self.html_lang = attributes.get("lang") or ""
+        if tag == "link" and attributes.get("rel") == "alternate" and attributes.get("hreflang"):
+            self.alternates[attributes["hreflang"] or ""] = attributes.get("href") or ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "title"):
+            self.skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.parts.append(data)
+
+    @property
+    def text(self) -> str:
+        return re.sub(r"\s+", " ", "".join(self.parts))
+
+
+def read(site: Path, url: str) -> Text:
+    parser = Text()
+    parser.feed((site / url / "index.html").read_text(encoding="utf-8"))
+    return parser
+
+
+def test_every_page_exists_in_both_languages(site):
+    ids = sorted(p.stem for p in (CONTENT / "2023" / "projects").glob("*.yaml"))
+    for lang in ("ja", "en"):
+        for url in [
+            "",
+            "projects/",
+            "data/",
+            "search/",
+            "policies/chiiki-keizai/",
+            "divisions/sangyo-seisaku/",
+            "divisions/kikaku-chosei/",
+        ]:
+            assert (site / lang / url / "index.html").exists(), (lang, url)
+        for project_id in ids:
+            assert (site / lang / "projects" / project_id / "index.html").exists()
+    assert (site / "index.html").exists() and (site / "404.html").exists()
+
+
+def test_twins_name_each_other_with_absolute_urls(site):
+    ja = read(site, "ja/projects/shotengai-challenge")
+    en = read(site, "en/projects/shotengai-challenge")
+    base = "https://www.city.higashikurume.lg.jp" + BASE
+    expected = {
+        "ja": base + "ja/projects/shotengai-challenge/",
+        "en": base + "en/projects/shotengai-challenge/",
+        "x-default": base + "ja/projects/shotengai-challenge/",
+    }
+    assert ja.alternates == expected == en.alternates
+    assert (ja.html_lang, en.html_lang) == ("ja", "en")
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("ja/projects/shotengai-kasseika", ["▲322", "90.3", "3,003", "3,325"]),
+        ("en/projects/shotengai-kasseika", ["−322", "90.3", "3,003"]),
+        ("ja/projects/cashless-kessai", ["124,444", "記載なし"]),
+        ("en/projects/cashless-kessai", ["124,444", "not given"]),
+        ("ja/projects/minna-no-matsuri-unei", ["11,409"]),
+        (
+            "ja/projects/shotengai-challenge",
+            ["6,504", "2,867", "3,637", "226.9", "令和5年度", "令和4年度"],
+        ),
+        ("en/projects/shotengai-challenge", ["6,504", "226.9", "FY2023", "FY2022"]),
+    ],
+)
+def test_figures_as_printed(site, url, shown):
+    text = read(site, url).text
+    for figure in shown:
+        assert figure in text, figure
+
+
+def test_negative_change_is_read_as_minus(site):
+    html = (site / "ja/projects/shotengai-kasseika/index.html").read_text(encoding="utf-8")
+    assert (
+        '<span aria-hidden="true">▲322</span><span class="visually-hidden">マイナス322</span>'
+        in html
+    )
+
+
+def test_missing_figures_have_an_accessible_label(site):
+    html = (site / "ja/projects/cashless-kessai/index.html").read_text(encoding="utf-8")
+    assert (
+        html.count('<span aria-hidden="true">-</span><span class="visually-hidden">記載なし</span>')
+        >= 3
+    )
+
+
+def test_the_all_projects_table_is_complete_without_javascript(site):
+    html = (site / "ja/projects/index.html").read_text(encoding="utf-8")
+    body = html.split('id="projects-table"', 1)[1].split("</tbody>", 1)[0]
+    assert body.count("<tr ") == 15
+    assert '<form id="projects-filter" class="filters" hidden>' in html
+
+
+def test_home_shows_the_report_at_a_glance(site):
+    text = read(site, "ja").text
+    assert "令和６年度施策報告書（令和５年度振り返り）" in text
+    assert "15事業" in text
+    this_year = (
+        0
+        + 6504
+        + 3003
+        + 0
+        + 6663
+        + 1769
+        + 1500
+        + 4541
+        + 0
+        + 11409
+        + 100
+        + 42987
+        + 1508
+        + 3896
+        + 124444
+    )
+    last_year = 0 + 2867 + 3325 + 0 + 6650 + 1739 + 963 + 4105 + 0 + 0 + 0 + 25133 + 1204 + 1232
+    assert f"{this_year:,}" in text and f"{last_year:,}" in text
+    assert f"{this_year - last_year:,}" in text
+    assert "地域経済の活性化" in text
+
+
+def test_policy_page_has_the_approach_directions_and_table(site):
+    text = read(site, "ja/policies/chiiki-keizai").text
+    assert "さまざまな産業振興の支援とともに" in text
+    assert "事業用地を求める企業に対し、情報提供やマッチングを図る。" in text
+    assert text.count("商店街チャレンジ戦略支援事業") >= 2  # chart and table
+
+
+def test_every_chart_has_a_text_alternative(site):
+    for url in ["ja", "en", "ja/policies/chiiki-keizai", "en/projects/cashless-kessai"]:
+        html = (site / url / "index.html").read_text(encoding="utf-8")
+        charts = re.findall(r'<svg[^>]*role="img"[^>]*aria-labelledby="([^"]+)"', html)
+        assert charts, url
+        for labelled_by in charts:
+            for ident in labelled_by.split():
+                assert f'id="{ident}"' in html
+
+
+def test_data_page_lists_downloads_and_the_column_dictionary(site):
+    schema = json.loads((Path(validate.SCHEMA_DIR) / "projects.json").read_text(encoding="utf-8"))
+    ja, en = read(site, "ja/data").text, read(site, "en/data").text
+    for field in schema["fields"]:
+        assert field["name"] in ja and field["description_ja"] in ja
+        assert field["title"] in en and field["description"] in en
+    assert "出典：東久留米市『令和６年度施策報告書（令和５年度振り返り）』" in ja
+    assert "Source: Higashikurume City, " in en
+    for name in [
+        "132225_projects.csv",
+        "132225_projects.xlsx",
+        "132225_datapackage.zip",
+        "datapackage.json",
+    ]:
+        assert name in ja
+    size = (site / "data" / "132225_projects.csv").stat().st_size
+    assert f"{size / 1000:.1f} KB" in ja
+
+
+def test_every_ui_string_exists_in_every_language():
+    catalogs = {
+        p.stem: yaml.safe_load(p.read_text(encoding="utf-8"))
+        for p in (TEMPLATES / "strings").glob("*.yaml")
+    }
+    assert {"ja", "en"} <= catalogs.keys()
+    keys = {lang: set(catalog) for lang, catalog in catalogs.items()}
+    assert all(k == keys["ja"] for k in keys.values()), keys
+    used = set()
+    for template in TEMPLATES.glob("*.html"):
+        used |= set(
+            re.findall(r"\bt(?:_in\(\w+, )?\(?'([a-z_]+)'", template.read_text(encoding="utf-8"))
+        )
+    prefixes = {"resource_", "type_"}  # keys made in the template: 'type_' ~ field.type
+    dynamic = {k for k in keys["ja"] if k.startswith(tuple(prefixes))}
+    assert used - prefixes - keys["ja"] == set()
+    assert keys["ja"] - used - dynamic - {"chart_title", "chart_desc", "projects_of_year"} == set()
+
+
+def with_chinese(text: str) -> str:
+    """A content file with a zh text beside every en text (the English, for the test)."""
+    lines = []
+    for line in text.splitlines():
+        lines.append(re.sub(r"en: ([^,}]+)}", r"en: \1, zh: \1}", line))
+        block = re.match(r"^(\s*)en: (.+)$", line)
+        if block:
+            lines.append(f"{block[1]}zh: {block[2]}")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_third_language_needs_no_code_change(tmp_path):
+    """Add zh: the content's texts, a strings file and the language in site.yaml; nothing else."""
+    files = {name: with_chinese(text) for name, text in tiny_files().items()}
+    files["site.yaml"] = files["site.yaml"].replace(
+        "languages: [ja, en]", "languages: [ja, en, zh]"
+    )
+    content = write_tree(tmp_path / "content", files)
+    templates = Path(shutil.copytree(TEMPLATES, tmp_path / "templates"))
+    shutil.copy(templates / "strings" / "en.yaml", templates / "strings" / "zh.yaml")
+    out = tmp_path / "site"
+    assert cli.build(content, out, templates) == []
+    html = (out / "zh" / "projects" / "mimamori" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="zh">' in html and "Watch-over Program" in html
+    assert 'hreflang="zh"' in (out / "ja" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_missing_ui_string_is_a_problem_not_a_traceback(tmp_path):
+    templates = Path(shutil.copytree(TEMPLATES, tmp_path / "templates"))
+    strings = templates / "strings" / "en.yaml"
+    strings.write_text(
+        strings.read_text(encoding="utf-8").replace("nav_home: Home\n", ""), encoding="utf-8"
+    )
+    problems = cli.build(
+        write_tree(tmp_path / "content", tiny_files()), tmp_path / "site", templates
+    )
+    assert [p.format("en") for p in problems] == [
+        f"{load.display_path(strings)}: nav_home: the English text is missing (missing-translation)"
+    ]
+    assert not (tmp_path / "site").exists()
+
+
+def test_text_from_content_is_escaped(tmp_path):
+    files = tiny_files()
+    files["2023/projects/mimamori.yaml"] = files["2023/projects/mimamori.yaml"].replace(
+        "  ja: 見守り事業", '  ja: "見守り<script>alert(1)</script>事業"'
+    )
+    out = tmp_path / "site"
+    assert cli.build(write_tree(tmp_path / "content", files), out) == []
+    html = (out / "ja" / "projects" / "mimamori" / "index.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in html
+    assert "見守り&lt;script&gt;alert(1)&lt;/script&gt;事業" in html
+
+
+def test_markdown_pages_are_sanitized(tmp_path):
+    files = tiny_files()
+    hostile = (
+        "# About\n\n<script>alert(1)</script>\n\n[click](javascript:alert(1))\n\n"
+        '<a href="https://example.org" onclick="alert(1)" style="color:red">ok</a>\n\n'
+        '<iframe src="https://example.org"></iframe>\n\n## Section\n\nText.\n'
+    )
+    files["pages/about.ja.md"] = hostile
+    files["pages/about.en.md"] = hostile
+    out = tmp_path / "site"
+    assert cli.build(write_tree(tmp_path / "content", files), out) == []
+    html = (out / "en" / "about" / "index.html").read_text(encoding="utf-8")
+    main = html.split("<main", 1)[1].split("</main>", 1)[0]
+    for forbidden in ["<script", "javascript:", "onclick", "<iframe", "style="]:
+        assert forbidden not in main, forbidden
+    assert "<h2>Section</h2>" in main and "https://example.org" in main
+
+
+def test_pages_are_pure_and_each_url_is_used_once():
+    loaded = load.load(CONTENT)
+    validated, problems = validate.validate(loaded)
+    assert not problems
+    site = model.build_model(validated.records)
+    built = pages.build_pages(site, [], {})
+    outputs = [p.output for p in built]
+    assert len(outputs) == len(set(outputs))
+    for page in built:
+        if page.alternates and page.template != "root.html":
+            assert page.alternates[page.lang] == page.url
