@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from .problems import Localized, Problem
+from .problems import Localized, Problem, missing_file
 
 # libyaml's loader is about 9x faster than the pure-Python one at 10,000 files.
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -232,16 +231,7 @@ def load(content: Path) -> Loaded:
     files = content_files(content)
     for path, kind, year in files:
         if not path.exists():
-            problems.append(
-                Problem(
-                    display_path(path),
-                    None,
-                    "",
-                    "read-error",
-                    "read-error",
-                    {"detail": os.strerror(2)},
-                )
-            )
+            problems.append(missing_file(display_path(path)))
             continue
         record, found = load_file(path, kind, year)
         problems += found

@@ -26,6 +26,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{value} was read as two entries because of the comma; write the amount without commas: {fixed}",
         "ja": "カンマがあるため {value} が2つの項目として読まれました。カンマなしで {fixed} と書いてください",
     },
+    "missing-file": {
+        "en": "this file is missing",
+        "ja": "このファイルがありません",
+    },
     "read-error": {
         "en": "the file cannot be read: {detail}",
         "ja": "ファイルを読めません: {detail}",
@@ -193,6 +197,10 @@ def _localize(value: Any, lang: str) -> str:
     if isinstance(value, Language):
         return LANGUAGE_NAMES.get(lang, LANGUAGE_NAMES["en"]).get(value.code, value.code)
     return str(value)
+
+
+def missing_file(file: str) -> Problem:
+    return Problem(file, None, "", "missing-file", "missing-file")
 
 
 def quote(value: Any) -> str:

@@ -20,7 +20,7 @@ from .formats import Formatter
 from .load import display_path
 from .model import Project, Site
 from .pages import Page
-from .problems import Language, Problem
+from .problems import Language, Problem, missing_file
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 MARKDOWN_TAGS = {
@@ -79,16 +79,7 @@ def string_problems(templates: Path, languages: list[str]) -> list[Problem]:
     for lang in languages:
         path = folder / f"{lang}.yaml"
         if not path.exists():
-            found.append(
-                Problem(
-                    display_path(path),
-                    None,
-                    "",
-                    "read-error",
-                    "read-error",
-                    {"detail": os.strerror(2)},
-                )
-            )
+            found.append(missing_file(display_path(path)))
             continue
         catalogs[lang] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     every_key = sorted({key for catalog in catalogs.values() for key in catalog})
