@@ -18,7 +18,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from .model import Site
-from .validate import TABLES, Validated, load_schema
+from .rows import TABLES, load_schema
+from .validate import Validated
 
 DATAPACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 DIALECT_PROFILE = "https://datapackage.org/profiles/2.0/tabledialect.json"

@@ -18,16 +18,23 @@ from typing import Any
 
 from frictionless import Package, Resource, Schema
 
-from . import formats, model
-from .load import Loaded, MarkedDict, MarkedList, Record, Yaml11
+from . import model
+from .load import Loaded, Record, Yaml11
 from .problems import Language, Localized, Problem, quote
+from .rows import (
+    TABLES,
+    Path_,
+    Row,
+    division_rows,
+    get,
+    key_text,
+    line_of,
+    load_schema,
+    policy_rows,
+    project_rows,
+)
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
-TABLES = ("projects", "policies", "divisions")
-SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 FORMULA_START = re.compile(r"^[=+\-@\x00-\x1f\x7f]")
-
-Path_ = tuple[Any, ...]  # a key path inside a record: ("cost", 2023), ("basic_projects", 0, "id")
 
 
 # -- The shape of each kind of file ------------------------------------------------------------
@@ -100,54 +107,6 @@ REQUIRED_LANGUAGES = ("ja", "en")  # the published table has Japanese and _英�
 class Validated:
     records: list[Record]
     tables: dict[str, list[dict[str, Any]]]  # the published rows, by table name
-
-
-@dataclass
-class Row:
-    """A published row, and where each of its cells came from."""
-
-    record: Record
-    cells: dict[str, Any]
-    keys: dict[str, Path_]
-
-
-def key_text(path: Path_, data: Any = None) -> str:
-    """("basic_projects", 0, "name") -> basic_projects[0].name; ("cost", 2023) -> cost.2023"""
-    out, node = "", data
-    for part in path:
-        if isinstance(node, list) or (node is None and isinstance(part, int) and out != "cost"):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-        node = get(node, (part,)) if node is not None else None
-    return out
-
-
-def line_of(data: Any, path: Path_) -> int:
-    """The line of the deepest part of path that exists in the file."""
-    line = getattr(data, "line", 1)
-    node = data
-    for part in path:
-        if isinstance(node, MarkedDict) and part in node:
-            line, node = node.key_lines[part], node[part]
-        elif isinstance(node, MarkedList) and isinstance(part, int) and part < len(node):
-            line, node = node.item_lines[part], node[part]
-        else:
-            break
-    return line
-
-
-def get(data: Any, path: Path_) -> Any:
-    """The value at path, or None when any step is missing or of the wrong kind."""
-    node = data
-    for part in path:
-        if (isinstance(node, dict) and part in node) or (
-            isinstance(node, list) and isinstance(part, int) and part < len(node)
-        ):
-            node = node[part]
-        else:
-            return None
-    return node
 
 
 def problem(record: Record, path: Path_, code: str, type_: str, **params: Any) -> Problem:
@@ -583,182 +542,7 @@ def own_problems(records: list[Record]) -> list[Problem]:
     return found
 
 
-# -- The published rows, built from records that may still be wrong -------------------------------
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _cost_path(record: Record, year: int) -> Path_:
-    costs = get(record.data, ("cost",))
-    if isinstance(costs, dict) and year not in costs and str(year) in costs:
-        return ("cost", str(year))
-    return ("cost", year)
-
-
-def project_rows(records: list[Record], site: Record | None) -> list[Row]:
-    code = get(site.data, ("city", "code")) if site else None
-    city = (
-        "".join(str(get(site.data, ("city", k, "ja")) or "") for k in ("prefecture", "name"))
-        if site
-        else None
-    )
-    policies = {
-        (r.fiscal_year, get(r.data, ("id",))): r.data for r in records if r.kind == "policy"
-    }
-    divisions = {get(r.data, ("id",)): r.data for r in records if r.kind == "division"}
-    rows = []
-    projects = [r for r in records if r.kind == "project" and isinstance(r.data, dict)]
-    for record in sorted(projects, key=_project_order):
-        data, year = record.data, record.fiscal_year
-        assert year is not None
-        policy = (
-            policies.get((year, data.get("policy")))
-            if isinstance(data.get("policy"), str)
-            else None
-        )
-        basic_project = _basic_project(policy, data.get("basic_project"))
-        division = (
-            divisions.get(data.get("division")) if isinstance(data.get("division"), str) else None
-        )
-        this_path, last_path = _cost_path(record, year), _cost_path(record, year - 1)
-        this_cost, last_cost = get(data, this_path), get(data, last_path)
-        # Only the cells written in this file; the others are looked up or computed.
-        keys: dict[str, Path_] = {
-            "事務事業ID": ("id",),
-            "施策ID": ("policy",),
-            "基本事業ID": ("basic_project",),
-            "所管課ID": ("division",),
-            "事務事業名": ("name", "ja"),
-            "事務事業名_英語": ("name", "en"),
-            "事業概要": ("summary", "ja"),
-            "事業概要_英語": ("summary", "en"),
-            "取組内容": ("activities", "ja"),
-            "取組内容_英語": ("activities", "en"),
-            "事業費（千円）": this_path,
-            "前年度事業費（千円）": last_path,
-        }
-        cells = {
-            "全国地方公共団体コード": code,
-            "ID": f"{year}-{data['id']}" if isinstance(data.get("id"), str) else None,
-            "地方公共団体名": city,
-            "年度": year,
-            "年度_和暦": formats.wareki(year),
-            "施策ID": data.get("policy"),
-            "施策名": get(policy, ("name", "ja")),
-            "施策名_英語": get(policy, ("name", "en")),
-            "基本事業ID": data.get("basic_project"),
-            "基本事業名": get(basic_project, ("name", "ja")),
-            "基本事業名_英語": get(basic_project, ("name", "en")),
-            "事務事業ID": data.get("id"),
-            "事務事業名": get(data, ("name", "ja")),
-            "事務事業名_英語": get(data, ("name", "en")),
-            "事業概要": get(data, ("summary", "ja")),
-            "事業概要_英語": get(data, ("summary", "en")),
-            "事業費（千円）": this_cost,
-            "前年度事業費（千円）": last_cost,
-            "増減額（千円）": model.change(_int(this_cost), _int(last_cost)),
-            "前年度比（％）": model.ratio(_int(this_cost), _int(last_cost)),
-            "取組内容": get(data, ("activities", "ja")),
-            "取組内容_英語": get(data, ("activities", "en")),
-            "所管課ID": data.get("division"),
-            "所管課": get(division, ("name", "ja")),
-            "所管課_英語": get(division, ("name", "en")),
-        }
-        rows.append(Row(record, cells, keys))
-    return rows
-
-
-def _project_order(record: Record) -> tuple[Any, ...]:
-    order = get(record.data, ("order",))
-    return (
-        -(record.fiscal_year or 0),
-        _int(order) or 0,
-        str(get(record.data, ("id",))),
-        record.file,
-    )
-
-
-def _basic_project(policy: Any, basic_project_id: Any) -> Any:
-    for bp in get(policy, ("basic_projects",)) or []:
-        if get(bp, ("id",)) == basic_project_id:
-            return bp
-    return None
-
-
-def _joined(items: Any, lang: str) -> Any:
-    """The plan's directions as one cell, one per line."""
-    if not isinstance(items, list):
-        return None
-    texts = [get(item, (lang,)) for item in items]
-    return "\n".join(texts) if all(isinstance(t, str) for t in texts) else None
-
-
-def policy_rows(records: list[Record]) -> list[Row]:
-    rows = []
-    policies = [r for r in records if r.kind == "policy" and isinstance(r.data, dict)]
-    for record in sorted(policies, key=_project_order):
-        data, year = record.data, record.fiscal_year
-        assert year is not None
-        basic_projects = data.get("basic_projects")
-        for i, bp in enumerate(basic_projects if isinstance(basic_projects, list) else []):
-            keys: dict[str, Path_] = {
-                "施策ID": ("id",),
-                "施策名": ("name", "ja"),
-                "施策名_英語": ("name", "en"),
-                "施策の基本的考え方": ("approach", "ja"),
-                "施策の基本的考え方_英語": ("approach", "en"),
-                "基本事業ID": ("basic_projects", i, "id"),
-                "基本事業名": ("basic_projects", i, "name", "ja"),
-                "基本事業名_英語": ("basic_projects", i, "name", "en"),
-                "長期総合計画における方向性": ("basic_projects", i, "directions"),
-                "長期総合計画における方向性_英語": ("basic_projects", i, "directions"),
-            }
-            cells = {
-                "年度": year,
-                "年度_和暦": formats.wareki(year),
-                "施策ID": data.get("id"),
-                "施策名": get(data, ("name", "ja")),
-                "施策名_英語": get(data, ("name", "en")),
-                "施策の基本的考え方": get(data, ("approach", "ja")),
-                "施策の基本的考え方_英語": get(data, ("approach", "en")),
-                "基本事業ID": get(bp, ("id",)),
-                "基本事業名": get(bp, ("name", "ja")),
-                "基本事業名_英語": get(bp, ("name", "en")),
-                "長期総合計画における方向性": _joined(get(bp, ("directions",)), "ja"),
-                "長期総合計画における方向性_英語": _joined(get(bp, ("directions",)), "en"),
-            }
-            rows.append(Row(record, cells, keys))
-    return rows
-
-
-def division_rows(records: list[Record]) -> list[Row]:
-    divisions = [r for r in records if r.kind == "division" and isinstance(r.data, dict)]
-    keys: dict[str, Path_] = {
-        "所管課ID": ("id",),
-        "所管課": ("name", "ja"),
-        "所管課_英語": ("name", "en"),
-    }
-    return [
-        Row(
-            r,
-            {
-                "所管課ID": r.data.get("id"),
-                "所管課": get(r.data, ("name", "ja")),
-                "所管課_英語": get(r.data, ("name", "en")),
-            },
-            keys,
-        )
-        for r in divisions
-    ]
-
-
 # -- frictionless ---------------------------------------------------------------------------------
-def load_schema(name: str) -> dict[str, Any]:
-    import json
-
-    return json.loads((SCHEMA_DIR / f"{name}.json").read_text(encoding="utf-8"))
-
-
 def frictionless_problems(tables: dict[str, list[Row]]) -> list[Problem]:
     """Validate the rows of every table against schema/, as one package (for the foreign keys)."""
     schemas = {name: load_schema(name) for name in TABLES}

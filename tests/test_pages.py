@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from html.parser import HTMLParser
@@ -11,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from shisaku import cli, load, model, pages, validate
+from shisaku import cli, load, model, pages, rows, validate
 from shisaku.render import TEMPLATES
 
 from .conftest import CONTENT, tiny_files, write_tree
@@ -184,7 +183,7 @@ def test_every_chart_has_a_text_alternative(site):
 
 
 def test_data_page_lists_downloads_and_the_column_dictionary(site):
-    schema = json.loads((Path(validate.SCHEMA_DIR) / "projects.json").read_text(encoding="utf-8"))
+    schema = rows.load_schema("projects")
     ja, en = read(site, "ja/data").text, read(site, "en/data").text
     for field in schema["fields"]:
         assert field["name"] in ja and field["description_ja"] in ja
