@@ -184,7 +184,7 @@ CASES = [
             f"formula-{key}-{char_id}",
             project(f"{key}: {text}", f"{key}: {written}"),
             f'{PROJECT}:{line}: {path}: text must not begin with "{char}": spreadsheets would run it as a formula (formula-injection)',
-            f'{PROJECT}:{line}: {path}: テキストを「{char}」で始めることはできません（表計算ソフトが数式として扱うため） (formula-injection)',
+            f"{PROJECT}:{line}: {path}: テキストを「{char}」で始めることはできません（表計算ソフトが数式として扱うため） (formula-injection)",
         )
         for char_id, char, key, text, written, line, path in [
             ("equals", "=", "ja", "見守り事業", "=見守り事業", 7, "name.ja"),
@@ -448,8 +448,8 @@ def test_problems_in_several_files_are_sorted_by_file_and_line(tiny, monkeypatch
         [
             f"{PROJECT}:12: cost: 2023年度のフォルダにあるため、cost には 2023, 2022 の年度が必要ですが、"
             "2023 になっています（報告書で「-」の年度は null と書きます） (fiscal-year-mismatch)",
-            f'{PROJECT}:14: activities.ja: テキストを「@」で始めることはできません（表計算ソフトが数式として扱うため） (formula-injection)',
-            f'{DIVISION}:2: name.en: テキストを「=」で始めることはできません（表計算ソフトが数式として扱うため） (formula-injection)',
+            f"{PROJECT}:14: activities.ja: テキストを「@」で始めることはできません（表計算ソフトが数式として扱うため） (formula-injection)",
+            f"{DIVISION}:2: name.en: テキストを「=」で始めることはできません（表計算ソフトが数式として扱うため） (formula-injection)",
         ],
     )
 
