@@ -7,6 +7,7 @@ without CSS (in a feed reader, or saved on its own).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -14,22 +15,24 @@ from markupsafe import Markup
 
 from . import formats
 
-WIDTH = 640  # viewBox units; the SVG scales to its container through CSS
+# viewBox units; the SVG scales to its container through CSS. Narrow enough that on a 320 px
+# phone the text still shows at about 10 px, and wide labels wrap instead of shrinking.
+WIDTH = 400
 MARGIN = 4
-FONT_SIZE = 13
-DIGIT_WIDTH = 7  # about one digit at 13 px; also used for commas, dashes and Latin letters
-WIDE_WIDTH = 13  # a full-width character at 13 px
+FONT_SIZE = 14
+DIGIT_WIDTH = 8  # about one digit at 14 px; also used for commas, dashes and Latin letters
+WIDE_WIDTH = 14  # a full-width character at 14 px
 VALUE_GAP = 6  # between the end of a bar and its value
-TEXT_DROP = 5  # from a box's middle down to the baseline of 13 px text centred on it
+TEXT_DROP = 5  # from a box's middle down to the baseline of 14 px text centred on it
 
 LEGEND_HEIGHT = 28
 SWATCH = 12
-LABEL_HEIGHT = 20  # the label's line, above the item's two bars
+LABEL_HEIGHT = 20  # one line of the label, above the item's two bars
 BAR_HEIGHT = 14
 BAR_GAP = 3  # between an item's two bars
 ITEM_GAP = 12  # after an item's second bar
 
-COLOURS = {"this": "#1d4e89", "last": "#8fb3d9"}
+COLOURS = {"this": "#1d4e89", "last": "#6b8fbf"}  # both at least 3:1 against white
 TEXT_COLOUR = "#1a1a1a"
 
 
@@ -63,7 +66,8 @@ def bar_chart(
     bar_room = WIDTH - 2 * MARGIN - VALUE_GAP - value_room
     scale = bar_room / max(values) if values and max(values) > 0 else 0.0
 
-    height = LEGEND_HEIGHT + len(bars) * item_height() + MARGIN
+    labels = [wrap(bar.label) for bar in bars]
+    height = LEGEND_HEIGHT + sum(item_height(len(lines)) for lines in labels) + MARGIN
     parts = [
         Markup(
             '<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"'
@@ -74,15 +78,30 @@ def bar_chart(
         Markup('<desc id="{}-desc">{}</desc>').format(chart_id, description),
         legend(series),
     ]
-    for index, bar in enumerate(bars):
-        top = LEGEND_HEIGHT + index * item_height()
-        parts.append(item(bar, top, scale, lang))
+    top: float = LEGEND_HEIGHT
+    for bar, lines in zip(bars, labels, strict=True):
+        parts.append(item(bar, lines, top, scale, lang))
+        top += item_height(len(lines))
     parts.append(Markup("</svg>"))
     return Markup("\n").join(parts)
 
 
-def item_height() -> int:
-    return LABEL_HEIGHT + 2 * BAR_HEIGHT + BAR_GAP + ITEM_GAP
+def item_height(label_lines: int) -> int:
+    return label_lines * LABEL_HEIGHT + 2 * BAR_HEIGHT + BAR_GAP + ITEM_GAP
+
+
+# A full-width character may end a line anywhere; other text breaks only at spaces.
+TOKENS = re.compile(r"[\u3000-\u9fff\uff00-\uffef]|[^\s\u3000-\u9fff\uff00-\uffef]+\s*|\s+")
+
+
+def wrap(label: str, width: float = WIDTH - 2 * MARGIN) -> list[str]:
+    """A label cut into lines that fit the chart's width."""
+    lines = [""]
+    for token in TOKENS.findall(label):
+        if lines[-1] and text_width((lines[-1] + token).rstrip()) > width:
+            lines.append("")
+        lines[-1] += token if lines[-1] or not token.isspace() else ""
+    return [line.rstrip() for line in lines if line.strip()] or [""]
 
 
 def legend(series: tuple[str, str]) -> Markup:
@@ -106,12 +125,15 @@ def legend(series: tuple[str, str]) -> Markup:
     return Markup("").join(parts)
 
 
-def item(bar: Bar, top: float, scale: float, lang: str) -> Markup:
-    """One item: the label on its own line, then the two bars, each with its value at its end."""
-    this_top = top + LABEL_HEIGHT
+def item(bar: Bar, lines: list[str], top: float, scale: float, lang: str) -> Markup:
+    """One item: the label on its own lines, then the two bars, each with its value at its end."""
+    this_top = top + len(lines) * LABEL_HEIGHT
     last_top = this_top + BAR_HEIGHT + BAR_GAP
-    label = Markup('<text class="chart-label" x="{}" y="{}" fill="{}">{}</text>').format(
-        MARGIN, number(top + LABEL_HEIGHT - 6), TEXT_COLOUR, bar.label
+    label = Markup("").join(
+        Markup('<text class="chart-label" x="{}" y="{}" fill="{}">{}</text>').format(
+            MARGIN, number(top + (i + 1) * LABEL_HEIGHT - 6), TEXT_COLOUR, line
+        )
+        for i, line in enumerate(lines)
     )
     return Markup('<g class="chart-item">{}{}{}</g>').format(
         label,
@@ -138,7 +160,7 @@ def bar_with_value(key: str, value: int | None, top: float, scale: float, lang: 
 
 
 def baseline(top: float, height: float) -> float:
-    """The y of a baseline that centres 13 px digits on a box.
+    """The y of a baseline that centres 14 px digits on a box.
 
     Computed rather than left to dominant-baseline, which renderers treat differently.
     """
@@ -146,7 +168,7 @@ def baseline(top: float, height: float) -> float:
 
 
 def text_width(text: str) -> int:
-    """Estimated width at 13 px: full-width characters count double."""
+    """Estimated width at 14 px: full-width characters count nearly double."""
     return sum(WIDE_WIDTH if unicodedata.east_asian_width(c) in "WF" else DIGIT_WIDTH for c in text)
 
 

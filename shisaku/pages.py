@@ -54,11 +54,15 @@ def totals(projects: list[Project]) -> dict[str, Any]:
     """This year's and last year's totals of a list of projects, and the change between them."""
     this_year = total(p.cost for p in projects)
     last_year = total(p.previous_cost for p in projects)
+    # A project with no figure in one year would make the change look larger than it is:
+    # the change and the ratio compare only the projects that have both years.
+    both = [p for p in projects if p.cost is not None and p.previous_cost is not None]
+    both_this, both_last = total(p.cost for p in both), total(p.previous_cost for p in both)
     return {
         "cost": this_year,
         "previous_cost": last_year,
-        "change": change(this_year, last_year),
-        "ratio": ratio(this_year, last_year),
+        "change": change(both_this, both_last),
+        "ratio": ratio(both_this, both_last),
         "count": len(projects),
         "incomplete": any(p.cost is None or p.previous_cost is None for p in projects),
     }

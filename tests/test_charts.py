@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from markupsafe import Markup
 
-from shisaku.charts import DIGIT_WIDTH, Bar, bar_chart
+from shisaku.charts import DIGIT_WIDTH, Bar, bar_chart, text_width
 
 NS = "{http://www.w3.org/2000/svg}"
 
@@ -97,7 +97,7 @@ def test_each_item_reads_label_then_this_year_then_last_year() -> None:
     ]
     this_bar, last_bar = bars_of(item, "this")[0], bars_of(item, "last")[0]
     assert float(this_bar.get("y")) < float(last_bar.get("y"))
-    assert this_bar.get("fill") == "#1d4e89" and last_bar.get("fill") == "#8fb3d9"
+    assert this_bar.get("fill") == "#1d4e89" and last_bar.get("fill") == "#6b8fbf"
 
 
 def test_bar_lengths_are_proportional_to_the_values() -> None:
@@ -145,7 +145,7 @@ def test_legend_names_the_two_series_at_the_top() -> None:
         svg = parse(THREE, lang)
         legend = next(g for g in svg.iter(f"{NS}g") if g.get("class") == "chart-legend")
         assert [t.text for t in legend.iter(f"{NS}text")] == list(SERIES[lang])
-        assert [r.get("fill") for r in legend.iter(f"{NS}rect")] == ["#1d4e89", "#8fb3d9"]
+        assert [r.get("fill") for r in legend.iter(f"{NS}rect")] == ["#1d4e89", "#6b8fbf"]
         first_label = next(t for t in svg.iter(f"{NS}text") if t.get("class") == "chart-label")
         assert all(
             float(t.get("y")) < float(first_label.get("y")) for t in legend.iter(f"{NS}text")
@@ -239,3 +239,13 @@ def test_same_input_gives_the_same_bytes() -> None:
         if name in {"x", "y", "width", "height"}
     ]
     assert all(len(c.partition(".")[2]) <= 1 for c in coordinates)
+
+
+def test_a_long_label_wraps_to_fit_the_chart() -> None:
+    long_name = "Program for Sending Gifts to Furusato Nozei (Hometown Tax Donation) Donors"
+    svg = parse([Bar(long_name, 42987, 25133)], "en")
+    labels = [t.text for t in svg.iter(f"{NS}text") if t.get("class") == "chart-label"]
+    assert len(labels) > 1
+    assert " ".join(labels) == long_name
+    width = float(svg.get("viewBox").split()[2])
+    assert all(text_width(line) <= width for line in labels)
