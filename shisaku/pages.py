@@ -26,6 +26,7 @@ class Page:
     lang: str
     context: dict[str, Any] = field(default_factory=dict)
     alternates: dict[str, str] = field(default_factory=dict)  # lang -> url of the twin page
+    x_default: str = ""  # the url for a reader whose language is none of these
 
     @property
     def output(self) -> str:
@@ -71,7 +72,11 @@ def totals(projects: list[Project]) -> dict[str, Any]:
 def in_every_language(site: Site, url: str, template: str, **context: Any) -> list[Page]:
     """The same page once per site language, each knowing its twins."""
     urls = {lang: f"{lang}/{url}" for lang in site.languages}
-    return [Page(urls[lang], template, lang, dict(context), urls) for lang in site.languages]
+    # The home pages' twin for any other language is the root page that offers them all.
+    x_default = "" if url == "" else urls[site.languages[0]]
+    return [
+        Page(urls[lang], template, lang, dict(context), urls, x_default) for lang in site.languages
+    ]
 
 
 def build_pages(site: Site, downloads: list[Download], schemas: dict[str, Any]) -> list[Page]:
@@ -132,6 +137,6 @@ def build_pages(site: Site, downloads: list[Download], schemas: dict[str, Any]) 
             page.context["page_text"] = versions[page.lang]
             pages.append(page)
     root_alternates = {lang: f"{lang}/" for lang in site.languages}
-    pages.append(Page("", "root.html", site.languages[0], {}, root_alternates))
+    pages.append(Page("", "root.html", site.languages[0], {}, root_alternates, ""))
     pages.append(Page("404.html", "404.html", site.languages[0], {}, {}))
     return pages

@@ -1,0 +1,93 @@
+"""End-to-end fixtures: the real site built once, served under its base path, and one Chromium.
+
+Loaded by the test modules that need them with `pytest_plugins = ["tests.conftest_browser"]`.
+Everything is session-scoped but the page and its watcher, so the suite builds once and starts
+one browser. A missing browser fails the tests that need it: a skip would hide a missing install.
+"""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .site_server import (
+    BASE_PATH,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    HOST,
+    SiteHandler,
+    Watch,
+    build_site,
+    missing_tool,
+)
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real content/, built once with `python build.py --out DIR` into a temporary folder."""
+    return build_site(tmp_path_factory.mktemp("built") / "site")
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site: Path) -> Iterator[str]:
+    """http://127.0.0.1:{free port}/shisaku-hokoku/: the built site, served until the session ends."""
+    server = http.server.ThreadingHTTPServer((HOST, 0), SiteHandler.serving(built_site))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://{HOST}:{server.server_port}{BASE_PATH}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (never Playwright's own download)."""
+    problem = missing_tool("chromium")
+    if problem:
+        pytest.fail(problem, pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def watch() -> Watch:
+    """What the pages of the test's browser contexts did wrong."""
+    return Watch()
+
+
+@pytest.fixture
+def new_context(browser, watch: Watch):
+    """Makes watched browser contexts (1280 x 800 unless told otherwise); closes them after."""
+    contexts = []
+
+    def make(**options):
+        context = browser.new_context(**{"viewport": {"width": 1280, "height": 800}, **options})
+        watch.attach(context)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context):
+    """A page in a fresh, watched browser context."""
+    return new_context().new_page()

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# What the tests need besides Python packages, installed only when missing (quick when all is
+# there): Debian's Chromium for the browser tests, Japanese fonts for readable screenshots, Java
+# and the Nu Html Checker (vnu.jar, from npm into the git-ignored .cache/npm/).
+# Usage: bash tests/install.sh   (the README's test command runs it; as root, or with sudo)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
+command -v java >/dev/null || missing+=(default-jre-headless)
+command -v npm >/dev/null || missing+=(npm)
+if ((${#missing[@]})); then
+  as_root=()
+  [ "$(id -u)" -eq 0 ] || as_root=(sudo)
+  echo "tests/install.sh: installing ${missing[*]} with apt-get"
+  "${as_root[@]}" apt-get update -q
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# The jar ships in the npm package; its install script (which would download a Java) is skipped.
+if [ ! -f .cache/npm/node_modules/vnu-jar/build/dist/vnu.jar ]; then
+  echo "tests/install.sh: installing vnu-jar with npm into .cache/npm/"
+  npm install --no-save --ignore-scripts --no-audit --no-fund --prefix .cache/npm vnu-jar@26.9.27
+fi

@@ -1,0 +1,238 @@
+"""End-to-end helpers: the pages to visit, a static server for the base path, a page watcher.
+
+The fixtures that use these are in conftest_browser.py; test modules load them with
+`pytest_plugins = ["tests.conftest_browser"]`.
+"""
+
+from __future__ import annotations
+
+import http.server
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+import yaml
+
+from .conftest import CONTENT, ROOT
+
+SETTINGS = yaml.safe_load((CONTENT / "site.yaml").read_text(encoding="utf-8"))
+BASE_PATH: str = SETTINGS["base_path"]  # "/shisaku-hokoku/"
+BASE_URL: str = SETTINGS["base_url"].rstrip("/") + BASE_PATH  # where the site is published
+LANGUAGES: list[str] = SETTINGS["languages"]
+HOST = "127.0.0.1"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+VNU_JAR = ROOT / ".cache" / "npm" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+ARTIFACTS = ROOT / "test-artifacts"
+INSTALL_HINT = "run `bash tests/install.sh` (the README's test command does)"
+
+# Every page type, as a path inside the site ({lang} is filled in). The Markdown pages come from
+# content/pages/; tests skip those that are not written yet.
+PAGES = {
+    "home": "{lang}/",
+    "policy": "{lang}/policies/chiiki-keizai/",
+    "project": "{lang}/projects/shotengai-challenge/",
+    "table": "{lang}/projects/",
+    "division": "{lang}/divisions/sangyo-seisaku/",
+    "data": "{lang}/data/",
+    "about": "{lang}/about/",
+    "terms": "{lang}/terms/",
+    "accessibility": "{lang}/accessibility/",
+    "search": "{lang}/search/",
+}
+MARKDOWN_PAGES = {"about", "terms", "accessibility"}
+# Pages in no one language: the language chooser at the root, and what a missing URL gets.
+SINGLE_PAGES = {"root": "", "404": "ja/projects/no-such-project/"}
+
+
+def page_cases(names=tuple(PAGES), xfail: dict[str, str] | None = None) -> list:
+    """(name, lang) pairs for parametrize, with ids like "project-en"; `xfail` maps a page name
+    to the reason it is known to fail (strict: the test says so once it passes)."""
+    xfail = xfail or {}
+    return [
+        pytest.param(
+            name,
+            lang,
+            id=f"{name}-{lang}",
+            marks=[pytest.mark.xfail(strict=True, reason=xfail[name])] if name in xfail else [],
+        )
+        for name in names
+        for lang in LANGUAGES
+    ]
+
+
+def page_path(name: str, lang: str) -> str:
+    return PAGES[name].format(lang=lang)
+
+
+def skip_if_not_written(site: Path, name: str, lang: str) -> None:
+    """Markdown pages are still being written: skip those that content/pages/ lacks."""
+    if name in MARKDOWN_PAGES and not (site / page_path(name, lang) / "index.html").is_file():
+        pytest.skip(f"content/pages/ has no {name!r} page in {lang} yet")
+
+
+def build_site(out: Path) -> Path:
+    """`python build.py --out DIR`, failing the test with the build's own messages."""
+    result = subprocess.run(
+        [sys.executable, "build.py", "--out", str(out), "--lang", "en"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(f"python build.py failed:\n{result.stderr}{result.stdout}", pytrace=False)
+    return out
+
+
+def html_files(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def missing_tool(*tools: str) -> str | None:
+    """Why a tool the tests need is not here (with how to install it), or None when all are."""
+    for tool in tools:
+        if tool == "chromium" and not CHROMIUM.is_file():
+            return f"Chromium is not installed at {CHROMIUM}: {INSTALL_HINT}"
+        if tool == "java" and shutil.which("java") is None:
+            return f"Java is not installed (the Nu Html Checker needs it): {INSTALL_HINT}"
+        if tool == "vnu" and not VNU_JAR.is_file():
+            return f"vnu.jar is not at {VNU_JAR}: {INSTALL_HINT}"
+    return None
+
+
+# ---- the HTTP server ------------------------------------------------------------------------
+
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css",
+    ".js": "application/javascript",
+    ".svg": "image/svg+xml",
+    ".json": "application/json",
+    ".csv": "text/csv; charset=utf-8",
+    ".wasm": "application/wasm",
+}
+
+
+def content_type(path: Path) -> str:
+    return CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
+
+
+class SiteHandler(http.server.BaseHTTPRequestHandler):
+    """Serves the folder `root` at BASE_PATH, as the static host will.
+
+    `dir/` serves `dir/index.html`; `dir` without its slash redirects to `dir/`; anything else
+    that is missing, or outside the base path, gets 404.html with status 404.
+    """
+
+    root: Path  # set on the subclass that `serving` makes
+
+    @classmethod
+    def serving(cls, root: Path) -> type[SiteHandler]:
+        return type("Handler", (cls,), {"root": root.resolve()})
+
+    def do_GET(self) -> None:
+        self.respond(with_body=True)
+
+    def do_HEAD(self) -> None:
+        self.respond(with_body=False)
+
+    def respond(self, with_body: bool) -> None:
+        path = unquote(urlsplit(self.path).path)
+        file = self.resolve(path)
+        if file is not None and file.is_dir():
+            self.send_response(301)
+            self.send_header("Location", path + "/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        status = 200
+        if file is None:
+            status, file = 404, self.root / "404.html"
+        body = file.read_bytes()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type(file))
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if with_body:
+            self.wfile.write(body)
+
+    def resolve(self, path: str) -> Path | None:
+        """The file that serves a URL path, a folder to redirect to with a slash, or None."""
+        if not path.startswith(BASE_PATH):
+            return None
+        file = (self.root / path[len(BASE_PATH) :]).resolve()
+        if not file.is_relative_to(self.root):
+            return None
+        if path.endswith("/"):
+            file = file / "index.html"
+        if file.is_file() or (file.is_dir() and (file / "index.html").is_file()):
+            return file
+        return None
+
+    def log_message(self, format: str, *args) -> None:
+        pass  # quiet: the tests report what went wrong
+
+
+# ---- watching a page ------------------------------------------------------------------------
+
+
+class Watch:
+    """What pages in a browser context did wrong: console errors, uncaught exceptions, failed
+    requests, error statuses, and requests to any host but 127.0.0.1 (blocked, and listed)."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self.other_hosts: list[str] = []
+        self.expected_status: dict[str, int] = {}  # URL -> an error status it should have
+
+    def attach(self, context) -> None:
+        context.route("**/*", self.route)
+        context.on("page", self.attach_page)
+
+    def attach_page(self, page) -> None:
+        page.on("console", self.on_console)
+        page.on("pageerror", lambda error: self.problems.append(f"uncaught exception: {error}"))
+        page.on("requestfailed", self.on_request_failed)
+        page.on("response", self.on_response)
+
+    def route(self, route) -> None:
+        url = urlsplit(route.request.url)
+        if url.scheme in ("http", "https", "ws", "wss") and url.hostname != HOST:
+            self.other_hosts.append(route.request.url)
+            route.abort("blockedbyclient")
+        else:
+            route.continue_()
+
+    def on_console(self, message) -> None:
+        if message.type != "error":
+            return
+        # Chromium logs an error status as "Failed to load resource"; an expected one is fine.
+        text, url = message.text, message.location.get("url", "")
+        if url in self.expected_status and "status of" in text:
+            return
+        self.problems.append(f"console error: {text} ({url})")
+
+    def on_request_failed(self, request) -> None:
+        if request.url not in self.other_hosts:  # those are reported on their own
+            self.problems.append(f"request failed: {request.url} ({request.failure})")
+
+    def on_response(self, response) -> None:
+        if response.status >= 400 and self.expected_status.get(response.url) != response.status:
+            self.problems.append(f"HTTP {response.status}: {response.url}")
+
+    def report(self) -> str:
+        lines = self.problems + [f"request to another host: {url}" for url in self.other_hosts]
+        return "\n".join(lines)
