@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import data, load, model, pages, search, validate
+from . import catalog, data, load, model, pages, search, validate
 from .problems import Problem, message_language, summary
 from .render import TEMPLATES, Renderer, Writer, string_problems
 
@@ -36,13 +36,20 @@ def build(content: Path, site_dir: Path, templates: Path = TEMPLATES) -> list[Pr
     if problems:
         return problems
     files = data.package_files(site, validated)
+    package = json.loads(files["datapackage.json"])
+    structured = {lang: catalog.schema_org_dataset(site, package, lang) for lang in site.languages}
+    site_pages = pages.build_pages(site, downloads(files), data.schemas(), structured)
     renderer = Renderer(site, templates)
     writer = Writer(site_dir)
     try:
         for path, content_bytes in files.items():
             writer.write(f"data/{path}", content_bytes)
-        for page in pages.build_pages(site, downloads(files), data.schemas()):
+        for path, content_bytes in catalog.catalog_files(site, files).items():
+            writer.write(path, content_bytes)
+        for page in site_pages:
             writer.write(page.output, renderer.render(page))
+        writer.write("sitemap.xml", catalog.sitemap(site_pages, renderer.absolute))
+        writer.write("robots.txt", catalog.robots(site))
         static = templates / "static"
         for path in sorted(static.rglob("*")):
             if path.is_file():

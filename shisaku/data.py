@@ -55,6 +55,14 @@ ABOUT = {
         ("所管課", "Divisions"),
         ("所管課の一覧。", "The divisions in charge of the projects."),
     ),
+    "projects-csvw": (
+        ("事務事業のCSVW メタデータ", "CSVW metadata of the projects table"),
+        (
+            "W3C CSV on the Web の形式で、事務事業のCSVの列（日本語・英語の名前、型、主キー）を説明するファイル。",
+            "Describes the columns of the projects CSV (Japanese and English titles, datatypes, the "
+            "primary key) in the W3C CSV on the Web format.",
+        ),
+    ),
     "projects-xlsx": (
         ("事務事業（Excel）", "Projects (Excel)"),
         ("事務事業の表をExcel形式にしたもの。", "The projects table as an Excel workbook."),
@@ -88,6 +96,7 @@ def file_names(site: Site) -> dict[str, str]:
         "policies": f"{code}_policies.csv",
         "divisions": f"{code}_divisions.csv",
         "xlsx": f"{code}_projects.xlsx",
+        "csvw": f"{code}_projects.csv-metadata.json",
         "zip": f"{code}_datapackage.zip",
     }
 
@@ -265,6 +274,68 @@ def schemas() -> dict[str, dict[str, Any]]:
     return {name: load_schema(name) for name in TABLES}
 
 
+# -- CSVW, for tools that read W3C CSV on the Web metadata --------------------------------------
+CSVW_TYPES = {"string": "string", "integer": "integer", "number": "decimal"}
+
+
+def column_name(field: dict[str, Any]) -> str:
+    """A CSVW column name (ASCII, as URI templates need) from the field's English title."""
+    return re.sub(r"[^a-z0-9]+", "_", field["title"].lower()).strip("_")
+
+
+def csvw_metadata(
+    site: Site, schema: dict[str, Any], csv_name: str, dialect: dict[str, Any]
+) -> dict[str, Any]:
+    """The main table's CSVW metadata: bilingual titles, datatypes, the primary key."""
+    columns = []
+    for field in schema["fields"]:
+        datatype: dict[str, Any] = {"base": CSVW_TYPES[field["type"]]}
+        constraints = field.get("constraints", {})
+        for key in ("minimum", "maximum"):
+            if key in constraints:
+                datatype[key] = constraints[key]
+        if "pattern" in constraints:
+            datatype["format"] = constraints["pattern"]
+        columns.append(
+            {
+                "name": column_name(field),
+                "titles": {"ja": field["name"], "en": field["title"]},
+                "dc:description": [
+                    {"@value": field["description_ja"], "@language": "ja"},
+                    {"@value": field["description"], "@language": "en"},
+                ],
+                "datatype": datatype,
+                "required": bool(constraints.get("required", False)),
+                # The language of the cells: English in the _英語 columns, Japanese elsewhere.
+                "lang": "en" if field["name"].endswith("_英語") else "ja",
+            }
+        )
+    names = {f["name"]: column_name(f) for f in schema["fields"]}
+    s = site.settings
+    return {
+        "@context": ["http://www.w3.org/ns/csvw", {"@language": "ja"}],
+        "url": csv_name,
+        "lang": "ja",
+        "dc:title": [{"@value": s["title"][lang], "@language": lang} for lang in site.languages],
+        "dc:license": {"@id": s["license"]["url"]},
+        "dc:publisher": [
+            {"@value": s["publisher"]["name"][lang], "@language": lang} for lang in site.languages
+        ],
+        "dialect": {
+            "encoding": "utf-8",
+            "header": True,
+            "delimiter": dialect["delimiter"],
+            "quoteChar": dialect["quoteChar"],
+            "doubleQuote": dialect["doubleQuote"],
+            "lineTerminators": [dialect["lineTerminator"]],
+        },
+        "tableSchema": {
+            "columns": columns,
+            "primaryKey": [names[key] for key in schema["primaryKey"]],
+        },
+    }
+
+
 def package_files(site: Site, validated: Validated) -> dict[str, bytes]:
     """Every file of site/data/, by its path inside data/."""
     when = release_time(site)
@@ -276,6 +347,17 @@ def package_files(site: Site, validated: Validated) -> dict[str, bytes]:
         fields = [f["name"] for f in tables[name]["fields"]]
         files[names[name]] = csv_bytes(fields, validated.tables[name])
         resources.append(table_resource(name, names[name], files[names[name]]))
+    csvw = csvw_metadata(site, tables["projects"], names["projects"], CSV_DIALECT)
+    files[names["csvw"]] = json_bytes(csvw)
+    resources.append(
+        resource(
+            "projects-csvw",
+            names["csvw"],
+            files[names["csvw"]],
+            format="json",
+            mediatype="application/csvm+json",
+        )
+    )
     files[names["xlsx"]] = xlsx_bytes(tables["projects"], validated.tables["projects"], when)
     resources.append(
         resource(

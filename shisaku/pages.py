@@ -79,7 +79,12 @@ def in_every_language(site: Site, url: str, template: str, **context: Any) -> li
     ]
 
 
-def build_pages(site: Site, downloads: list[Download], schemas: dict[str, Any]) -> list[Page]:
+def build_pages(
+    site: Site,
+    downloads: list[Download],
+    schemas: dict[str, Any],
+    structured_data: dict[str, str] | None = None,
+) -> list[Page]:
     """Every page of the site, in every language."""
     latest = site.reports[0]
     pages: list[Page] = []
@@ -130,7 +135,10 @@ def build_pages(site: Site, downloads: list[Download], schemas: dict[str, Any]) 
             projects=projects,
             totals=totals(projects),
         )
-    pages += in_every_language(site, "data/", "data.html", downloads=downloads, schemas=schemas)
+    for page in in_every_language(site, "data/", "data.html", downloads=downloads, schemas=schemas):
+        # schema.org Dataset (JSON-LD) for search engines, in the page's language
+        page.context["structured_data"] = (structured_data or {}).get(page.lang, "")
+        pages.append(page)
     pages += in_every_language(site, "search/", "search.html")
     for slug, versions in site.pages.items():
         for page in in_every_language(site, f"{slug}/", "page.html"):

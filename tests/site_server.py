@@ -122,10 +122,19 @@ CONTENT_TYPES = {
     ".json": "application/json",
     ".csv": "text/csv; charset=utf-8",
     ".wasm": "application/wasm",
+    # What README.md asks a host to send for the data and the catalogue.
+    ".ttl": "text/turtle; charset=utf-8",
+    ".jsonld": "application/ld+json",
+    ".xml": "application/xml",
+    ".txt": "text/plain; charset=utf-8",
+    ".zip": "application/zip",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
 
 def content_type(path: Path) -> str:
+    if path.name.endswith("-metadata.json"):  # CSVW metadata beside its CSV
+        return "application/csvm+json"
     return CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
 
 

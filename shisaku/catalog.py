@@ -1,0 +1,404 @@
+"""Harvesting metadata: DCAT-AP 3 (Turtle + JSON-LD), schema.org Dataset, sitemap.xml, robots.txt.
+
+One dataset for the whole data package, not one per fiscal year: every published file holds
+every fiscal year reviewed, so a per-year dataset would point at distributions that are not
+its own. The dataset's temporal coverage lists each fiscal year (1 April to 31 March).
+
+Every node has an IRI (no blank nodes), derived from base_url + base_path in site.yaml, so the
+graph is stable from build to build and both syntaxes say exactly the same thing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF, SKOS
+
+from .data import release_time, sha256
+from .model import Site
+from .pages import Page
+
+# DCAT 3 (rdflib's closed DCAT namespace predates dcat:version).
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+LOCN = Namespace("http://www.w3.org/ns/locn#")
+DCATAP = Namespace("http://data.europa.eu/r5r/")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+EU = "http://publications.europa.eu/resource/authority/"
+IANA = "https://www.iana.org/assignments/media-types/"
+
+# ISO 639 languages as the EU vocabulary names them (DCAT-AP asks for its IRIs).
+EU_LANGUAGES = {"ja": "JPN", "en": "ENG", "zh": "ZHO", "ko": "KOR"}
+# EU data themes: government and public sector; economy and finance.
+THEMES = {
+    "GOVE": {"ja": "政府・公共部門", "en": "Government and public sector"},
+    "ECON": {"ja": "経済・財政", "en": "Economy and finance"},
+}
+ADMS_PUBLISHER_TYPE = "http://purl.org/adms/publishertype/LocalAuthority"
+ADMS_LICENCE_TYPE = "http://purl.org/adms/licencetype/Attribution"
+FILE_TYPES = {"csv": "CSV", "xlsx": "XLSX", "json": "JSON", "zip": "ZIP"}
+CATALOG_FILES = {"catalog.ttl": "text/turtle", "catalog.jsonld": "application/ld+json"}
+
+PREFIXES = {
+    "dcat": DCAT,
+    "dct": DCTERMS,
+    "foaf": FOAF,
+    "vcard": VCARD,
+    "spdx": SPDX,
+    "skos": SKOS,
+    "locn": LOCN,
+    "dcatap": DCATAP,
+    "xsd": XSD,
+}
+
+
+def home(site: Site) -> str:
+    return site.settings["base_url"] + site.settings["base_path"]
+
+
+def fiscal_year_period(fiscal_year: int) -> tuple[datetime.date, datetime.date]:
+    """A Japanese fiscal year: 1 April to 31 March of the next year."""
+    return datetime.date(fiscal_year, 4, 1), datetime.date(fiscal_year + 1, 3, 31)
+
+
+class CatalogBuilder:
+    """Adds the catalogue's statements to one graph; each method describes one node."""
+
+    def __init__(self, site: Site, package: dict[str, Any]) -> None:
+        self.site = site
+        self.package = package
+        self.settings = site.settings
+        self.base = home(site) + "catalog.ttl#"
+        self.graph = Graph()
+        for prefix, namespace in PREFIXES.items():
+            self.graph.bind(prefix, namespace)
+
+    def node(self, name: str) -> URIRef:
+        return URIRef(self.base + name)
+
+    def add(self, subject: URIRef, predicate: URIRef, value: Any) -> None:
+        self.graph.add((subject, predicate, value))
+
+    def texts(self, subject: URIRef, predicate: URIRef, text: dict[str, str]) -> None:
+        """One literal per site language, tagged @ja, @en."""
+        for lang in self.site.languages:
+            self.add(subject, predicate, Literal(text[lang], lang=lang))
+
+    def typed(self, iri: str, kind: URIRef) -> URIRef:
+        """An outside IRI, typed as the DCAT-AP shapes expect of it."""
+        node = URIRef(iri)
+        self.add(node, RDF.type, kind)
+        return node
+
+    def build(self) -> Graph:
+        catalog, dataset = self.node("catalog"), self.node("dataset")
+        s = self.settings
+        self.add(catalog, RDF.type, DCAT.Catalog)
+        self.texts(catalog, DCTERMS.title, s["title"])
+        self.texts(catalog, DCTERMS.description, s["description"])
+        self.add(catalog, DCTERMS.publisher, self.publisher())
+        self.add(catalog, FOAF.homepage, self.typed(home(self.site), FOAF.Document))
+        self.add(catalog, DCTERMS.license, self.license())
+        self.add(catalog, DCTERMS.spatial, self.place())
+        self.add(catalog, DCAT.dataset, dataset)
+        self.add(catalog, DCAT.themeTaxonomy, self.theme_scheme())
+        self.common(catalog)
+        self.dataset(dataset)
+        return self.graph
+
+    def common(self, subject: URIRef) -> None:
+        """What the catalogue and the dataset both say: languages and dates."""
+        for lang in self.site.languages:
+            code = EU_LANGUAGES.get(lang, lang.upper())
+            self.add(
+                subject,
+                DCTERMS.language,
+                self.typed(f"{EU}language/{code}", DCTERMS.LinguisticSystem),
+            )
+        day = release_time(self.site).date()
+        self.add(subject, DCTERMS.issued, Literal(day, datatype=XSD.date))
+        self.add(subject, DCTERMS.modified, Literal(day, datatype=XSD.date))
+
+    def publisher(self) -> URIRef:
+        agent = self.node("publisher")
+        self.add(agent, RDF.type, FOAF.Agent)
+        self.texts(agent, FOAF.name, self.settings["publisher"]["name"])
+        self.add(agent, DCTERMS.identifier, Literal(self.site.code))
+        self.add(
+            agent,
+            DCTERMS.type,
+            self.concept(ADMS_PUBLISHER_TYPE, {"en": "Local authority", "ja": "地方公共団体"}),
+        )
+        self.add(agent, FOAF.homepage, self.typed(self.settings["publisher"]["url"], FOAF.Document))
+        return agent
+
+    def license(self) -> URIRef:
+        license_ = self.typed(self.settings["license"]["url"], DCTERMS.LicenseDocument)
+        self.add(
+            license_,
+            DCTERMS.type,
+            self.concept(ADMS_LICENCE_TYPE, {"en": "Attribution", "ja": "表示"}),
+        )
+        return license_
+
+    def concept(self, iri: str, labels: dict[str, str]) -> URIRef:
+        """A term of a controlled vocabulary, with the label DCAT-AP asks of every skos:Concept."""
+        concept = self.typed(iri, SKOS.Concept)
+        for lang, label in labels.items():
+            self.add(concept, SKOS.prefLabel, Literal(label, lang=lang))
+        return concept
+
+    def place(self) -> URIRef:
+        place = self.node("place")
+        self.add(place, RDF.type, DCTERMS.Location)
+        city = self.settings["city"]
+        for lang in self.site.languages:
+            name = (
+                f"{city['prefecture'][lang]}{city['name'][lang]}"
+                if lang == "ja"
+                else (f"{city['name'][lang]}, {city['prefecture'][lang]}")
+            )
+            self.add(place, LOCN.geographicName, Literal(name, lang=lang))
+        return place
+
+    def contact(self) -> URIRef:
+        contact = self.node("contact")
+        self.add(contact, RDF.type, VCARD.Kind)  # the class DCAT-AP checks, without inference
+        self.add(contact, RDF.type, VCARD.Organization)
+        self.texts(contact, VCARD.fn, self.settings["publisher"]["name"])
+        self.add(contact, VCARD.hasURL, URIRef(self.settings["publisher"]["url"]))
+        return contact
+
+    def dataset(self, dataset: URIRef) -> None:
+        s = self.settings
+        self.add(dataset, RDF.type, DCAT.Dataset)
+        self.texts(dataset, DCTERMS.title, s["title"])
+        self.texts(dataset, DCTERMS.description, s["description"])
+        self.add(dataset, DCTERMS.identifier, Literal(self.package["id"]))
+        self.add(dataset, DCTERMS.publisher, self.node("publisher"))
+        self.add(dataset, DCAT.contactPoint, self.contact())
+        self.add(
+            dataset,
+            DCAT.landingPage,
+            self.typed(home(self.site) + f"{self.site.languages[0]}/data/", FOAF.Document),
+        )
+        self.add(dataset, DCTERMS.spatial, self.node("place"))
+        self.add(dataset, DCAT.version, Literal(s["version"]))
+        self.add(
+            dataset,
+            DCTERMS.accrualPeriodicity,
+            self.typed(f"{EU}frequency/ANNUAL", DCTERMS.Frequency),
+        )
+        for lang in self.site.languages:
+            for word in s["keywords"][lang]:
+                self.add(dataset, DCAT.keyword, Literal(word, lang=lang))
+        for code, labels in THEMES.items():
+            self.add(dataset, DCAT.theme, self.concept(f"{EU}data-theme/{code}", labels))
+        for report in self.site.reports:
+            self.add(dataset, DCTERMS.temporal, self.period(report.fiscal_year))
+        self.common(dataset)
+        for resource in self.package["resources"]:
+            self.add(dataset, DCAT.distribution, self.distribution(resource))
+        self.add(dataset, DCAT.distribution, self.descriptor_distribution())
+
+    def theme_scheme(self) -> URIRef:
+        scheme = self.typed(f"{EU}data-theme", SKOS.ConceptScheme)
+        self.add(scheme, DCTERMS.title, Literal("Data theme", lang="en"))
+        self.add(scheme, DCTERMS.title, Literal("データテーマ", lang="ja"))
+        return scheme
+
+    def availability(self) -> URIRef:
+        """Files kept at these URLs for the long term (the EU planned-availability vocabulary)."""
+        return self.concept(f"{EU}planned-availability/STABLE", {"en": "stable", "ja": "安定"})
+
+    def period(self, fiscal_year: int) -> URIRef:
+        period = self.node(f"fy{fiscal_year}")
+        start, end = fiscal_year_period(fiscal_year)
+        self.add(period, RDF.type, DCTERMS.PeriodOfTime)
+        self.add(period, DCAT.startDate, Literal(start, datatype=XSD.date))
+        self.add(period, DCAT.endDate, Literal(end, datatype=XSD.date))
+        return period
+
+    def distribution(self, resource: dict[str, Any]) -> URIRef:
+        """One file of the package, with what a harvester needs to fetch and check it."""
+        node = self.node(f"distribution-{resource['name']}")
+        url = home(self.site) + "data/" + resource["path"]
+        self.add(node, RDF.type, DCAT.Distribution)
+        title_ja, _, title_en = resource["title"].partition(" / ")
+        self.add(node, DCTERMS.title, Literal(title_ja, lang="ja"))
+        self.add(node, DCTERMS.title, Literal(title_en, lang="en"))
+        text_ja, _, text_en = resource.get("description", "").partition("\n\n")
+        if text_en:
+            self.add(node, DCTERMS.description, Literal(text_ja, lang="ja"))
+            self.add(node, DCTERMS.description, Literal(text_en, lang="en"))
+        self.add(node, DCATAP.availability, self.availability())
+        self.add(node, DCAT.accessURL, URIRef(url))
+        self.add(node, DCAT.downloadURL, URIRef(url))
+        file_type = FILE_TYPES[resource["format"]]
+        self.add(
+            node,
+            DCTERMS.format,
+            self.typed(f"{EU}file-type/{file_type}", DCTERMS.MediaTypeOrExtent),
+        )
+        self.add(node, DCAT.mediaType, self.typed(IANA + resource["mediatype"], DCTERMS.MediaType))
+        self.add(node, DCTERMS.license, self.license())
+        self.add(node, DCAT.byteSize, Literal(resource["bytes"], datatype=XSD.nonNegativeInteger))
+        self.add(node, SPDX.checksum, self.checksum(node, resource["hash"]))
+        if isinstance(resource.get("schema"), str):
+            schema_url = home(self.site) + "data/" + resource["schema"]
+            self.add(node, DCTERMS.conformsTo, self.typed(schema_url, DCTERMS.Standard))
+        return node
+
+    def descriptor_distribution(self) -> URIRef:
+        """datapackage.json itself: the Frictionless description of every file."""
+        node = self.distribution(self.package["_descriptor"])
+        self.add(node, DCTERMS.conformsTo, self.typed(self.package["$schema"], DCTERMS.Standard))
+        return node
+
+    def checksum(self, distribution: URIRef, digest: str) -> URIRef:
+        node = URIRef(str(distribution) + "-sha256")
+        algorithm, _, value = digest.partition(":")
+        self.add(node, RDF.type, SPDX.Checksum)
+        self.add(
+            node,
+            SPDX.algorithm,
+            self.typed(str(SPDX) + f"checksumAlgorithm_{algorithm}", SPDX.ChecksumAlgorithm),
+        )
+        self.add(node, SPDX.checksumValue, Literal(value, datatype=XSD.hexBinary))
+        return node
+
+
+def catalog_graph(site: Site, package: dict[str, Any], descriptor: dict[str, Any]) -> Graph:
+    """The DCAT-AP graph of the site's data; `descriptor` describes datapackage.json itself."""
+    return CatalogBuilder(site, {**package, "_descriptor": descriptor}).build()
+
+
+def catalog_files(site: Site, files: dict[str, bytes]) -> dict[str, bytes]:
+    """catalog.ttl and catalog.jsonld: one graph in two syntaxes, byte-stable."""
+    package = json.loads(files["datapackage.json"])
+    descriptor = {
+        "name": "datapackage",
+        "path": "datapackage.json",
+        "title": "データパッケージの説明（datapackage.json） / Data package descriptor (datapackage.json)",
+        "description": "すべてのファイルの列・型・大きさ・ハッシュを説明するFrictionless Data Package（v2）の記述ファイル。\n\n"
+        "The Frictionless Data Package (v2) descriptor: every file with its columns, types, size and hash.",
+        "format": "json",
+        "mediatype": "application/json",
+        "bytes": len(files["datapackage.json"]),
+        "hash": sha256(files["datapackage.json"]),
+    }
+    graph = catalog_graph(site, package, descriptor)
+    return {"catalog.ttl": turtle(graph), "catalog.jsonld": jsonld(graph)}
+
+
+def turtle(graph: Graph) -> bytes:
+    return graph.serialize(format="turtle", encoding="utf-8")
+
+
+def jsonld(graph: Graph) -> bytes:
+    """JSON-LD with the same prefixes as the Turtle; nodes and values sorted, so builds agree."""
+    context = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+    data = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))
+    nodes = data.get("@graph", [data])
+    for node in nodes:
+        for key, value in node.items():
+            if isinstance(value, list):
+                node[key] = sorted(
+                    value, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False)
+                )
+    ordered = {"@context": data["@context"], "@graph": sorted(nodes, key=lambda n: n["@id"])}
+    return (json.dumps(ordered, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode(
+        "utf-8"
+    )
+
+
+# -- schema.org, for Google Dataset Search ------------------------------------------------------
+def schema_org_dataset(site: Site, package: dict[str, Any], lang: str) -> str:
+    """A schema.org Dataset as JSON-LD text, safe to put inside a <script> element."""
+    s = site.settings
+    years = [r.fiscal_year for r in site.reports]
+    start, _ = fiscal_year_period(min(years))
+    _, end = fiscal_year_period(max(years))
+    city = s["city"]
+    dataset = {
+        "@context": "https://schema.org/",
+        "@type": "Dataset",
+        "@id": home(site) + "catalog.ttl#dataset",
+        "name": s["title"][lang],
+        "description": s["description"][lang],
+        "url": home(site) + f"{lang}/data/",
+        "identifier": package["id"],
+        "version": s["version"],
+        "license": s["license"]["url"],
+        "isAccessibleForFree": True,
+        "inLanguage": list(site.languages),
+        "keywords": list(s["keywords"][lang]),
+        "creator": {
+            "@type": "GovernmentOrganization",
+            "name": s["publisher"]["name"][lang],
+            "url": s["publisher"]["url"],
+        },
+        "publisher": {
+            "@type": "GovernmentOrganization",
+            "name": s["publisher"]["name"][lang],
+            "url": s["publisher"]["url"],
+        },
+        "temporalCoverage": f"{start.isoformat()}/{end.isoformat()}",
+        "spatialCoverage": {
+            "@type": "Place",
+            "name": f"{city['prefecture'][lang]}{city['name'][lang]}"
+            if lang == "ja"
+            else f"{city['name'][lang]}, {city['prefecture'][lang]}",
+        },
+        "dateModified": release_time(site).date().isoformat(),
+        "distribution": [
+            {
+                "@type": "DataDownload",
+                "name": r["title"],
+                "contentUrl": home(site) + "data/" + r["path"],
+                "encodingFormat": r["mediatype"],
+                "contentSize": f"{r['bytes']} B",
+            }
+            for r in package["resources"]
+        ],
+        "includedInDataCatalog": {
+            "@type": "DataCatalog",
+            "name": s["title"][lang],
+            "url": home(site),
+        },
+    }
+    text = json.dumps(dataset, ensure_ascii=False, indent=2)
+    # Inside <script>, "</" could end the element early; JSON allows the escaped form.
+    return text.replace("<", "\\u003c")
+
+
+# -- Sitemap and robots.txt ---------------------------------------------------------------------
+def sitemap(pages: list[Page], absolute: Any) -> bytes:
+    """Every page with its language twins as xhtml:link alternates (not 404 or search results)."""
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:xhtml="http://www.w3.org/1999/xhtml">',
+    ]
+    listed = [p for p in pages if p.alternates and p.template != "search.html"]
+    for page in sorted(listed, key=lambda p: p.url):
+        lines.append("  <url>")
+        lines.append(f"    <loc>{escape(absolute(page.url))}</loc>")
+        for lang, url in page.alternates.items():
+            lines.append(
+                f'    <xhtml:link rel="alternate" hreflang="{lang}" href={quoteattr(absolute(url))}/>'
+            )
+        lines.append(
+            f'    <xhtml:link rel="alternate" hreflang="x-default" href={quoteattr(absolute(page.x_default))}/>'
+        )
+        lines.append("  </url>")
+    lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def robots(site: Site) -> bytes:
+    return f"User-agent: *\nAllow: /\n\nSitemap: {home(site)}sitemap.xml\n".encode()
