@@ -1,91 +1,26 @@
-"""Commands: `build` (the default) and `check`; exit 0 when all is well, 1 on problems, 2 on misuse."""
+"""Commands: build (the default), check, serve, new, import. Exit 0 when all is well, 1 on
+problems in the content, 2 on a command that is wrong; never a traceback for a user's mistake."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-from . import catalog, data, load, model, pages, search, validate
+from . import pipeline
 from .problems import Problem, message_language, summary
-from .render import TEMPLATES, Renderer, Writer, string_problems
+from .progress import Progress
 
-HELP = {
+COMMANDS = {
     "build": "validate content/ and write the site to site/ (the default)",
     "check": "validate content/ only; write nothing",
+    "serve": "build, serve site/ on 127.0.0.1, rebuild on every change and reload the page",
+    "new": "write a new content file to fill in (python build.py new project --help)",
+    "import": "read a spreadsheet (.xlsx or .csv) into content/ YAML files",
 }
 
 
-def check(content: Path) -> tuple[validate.Validated | None, list[Problem]]:
-    """Load and validate everything; nothing is written."""
-    if not content.is_dir():
-        return None, [
-            Problem(str(content), None, "", "read-error", "read-error", {"detail": "not a folder"})
-        ]
-    return validate.validate(load.load(content))
-
-
-def build(content: Path, site_dir: Path, templates: Path = TEMPLATES) -> list[Problem]:
-    """The whole pipeline: content -> validated rows -> model -> files, swapped into site/ at the end."""
-    validated, problems = check(content)
-    if validated is None:
-        return problems
-    site = model.build_model(validated.records)
-    problems = string_problems(templates, site.languages)
-    if problems:
-        return problems
-    files = data.package_files(site, validated)
-    package = json.loads(files["datapackage.json"])
-    structured = {lang: catalog.schema_org_dataset(site, package, lang) for lang in site.languages}
-    site_pages = pages.build_pages(site, downloads(files), data.schemas(), structured)
-    renderer = Renderer(site, templates)
-    writer = Writer(site_dir)
-    try:
-        for path, content_bytes in files.items():
-            writer.write(f"data/{path}", content_bytes)
-        for path, content_bytes in catalog.catalog_files(site, files).items():
-            writer.write(path, content_bytes)
-        for page in site_pages:
-            writer.write(page.output, renderer.render(page))
-        writer.write("sitemap.xml", catalog.sitemap(site_pages, renderer.absolute))
-        writer.write("robots.txt", catalog.robots(site))
-        static = templates / "static"
-        for path in sorted(static.rglob("*")):
-            if path.is_file():
-                writer.write(f"static/{path.relative_to(static).as_posix()}", path.read_bytes())
-        search.index(writer.staging)
-        writer.commit()
-    except BaseException:
-        writer.abort()
-        raise
-    return []
-
-
-def downloads(files: dict[str, bytes]) -> list[pages.Download]:
-    """The files of the data package, as the data page lists them."""
-    package = json.loads(files["datapackage.json"])
-    found = [
-        pages.Download(f"data/{r['path']}", r["format"].upper(), r["bytes"], r["name"])
-        for r in package["resources"]
-    ]
-    found.append(
-        pages.Download(
-            "data/datapackage.json", "JSON", len(files["datapackage.json"]), "datapackage"
-        )
-    )
-    return found
-
-
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python build.py", description="Build the policy report site.")
-    p.add_argument(
-        "command",
-        nargs="?",
-        default="build",
-        choices=sorted(HELP),
-        help="; ".join(f"{k}: {v}" for k, v in HELP.items()),
-    )
+def common_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--content",
         type=Path,
@@ -98,19 +33,60 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--lang", choices=["ja", "en"], help="language of messages (default: from the locale)"
     )
+    p.add_argument("--quiet", action="store_true", help="print nothing but problems")
+    p.add_argument("--verbose", action="store_true", help="print the time each stage takes")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python build.py", description="Build the policy report site.")
+    commands = p.add_subparsers(dest="command", metavar="command")
+    for name, text in COMMANDS.items():
+        sub = commands.add_parser(name, help=text, description=text)
+        common_options(sub)
+        if name == "serve":
+            sub.add_argument(
+                "--port", type=int, default=8000, help="the port on 127.0.0.1 (default: 8000)"
+            )
+        if name == "new":
+            from . import scaffold
+
+            scaffold.add_arguments(sub)
+        if name == "import":
+            from . import importer
+
+            importer.add_arguments(sub)
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    lang = message_language(args.lang)
-    if args.command == "check":
-        _, problems = check(args.content)
-    else:
-        problems = build(args.content, args.out)
+def report(problems: list[Problem], lang: str) -> int:
+    """Print each problem on a line, then the count; the exit status for them."""
     for item in problems:
         print(item.format(lang), file=sys.stderr)
     if problems:
         print(summary(len(problems), lang), file=sys.stderr)
         return 1
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        argv.insert(0, "build")
+    args = parser().parse_args(argv)
+    lang = message_language(args.lang)
+    progress = Progress(quiet=args.quiet, verbose=args.verbose)
+    if args.command == "check":
+        return report(pipeline.check(args.content, progress)[1], lang)
+    if args.command == "serve":
+        from . import serve
+
+        return serve.run(args, lang)
+    if args.command == "new":
+        from . import scaffold
+
+        return scaffold.run(args, lang)
+    if args.command == "import":
+        from . import importer
+
+        return importer.run(args, lang)
+    return report(pipeline.build(args.content, args.out, progress=progress), lang)

@@ -251,9 +251,9 @@ def harvested(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     settings.write_text(
         re.sub(r"^base_url: .*$", f"base_url: {base_url}", text, flags=re.M), encoding="utf-8"
     )
-    from shisaku import cli
+    from shisaku import pipeline
 
-    assert cli.build(content, folder / "site") == []
+    assert pipeline.build(content, folder / "site") == []
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

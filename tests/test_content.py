@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from shisaku import cli
+from shisaku import cli, pipeline
 
 from .conftest import CONTENT, SEED
 
@@ -50,7 +50,7 @@ def printed(value: str) -> str:
 @pytest.fixture(scope="module")
 def rows(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, str]]:
     site = tmp_path_factory.mktemp("build") / "site"
-    assert cli.build(CONTENT, site) == []
+    assert pipeline.build(CONTENT, site) == []
     path = site / "data" / "132225_projects.csv"
     with path.open(encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))

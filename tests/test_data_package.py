@@ -17,7 +17,7 @@ import pytest
 import yaml
 from frictionless import Package
 
-from shisaku import cli
+from shisaku import cli, pipeline
 
 from .conftest import CONTENT, ROOT, STANDARDS
 
@@ -36,7 +36,7 @@ AMOUNTS = ["事業費（千円）", "前年度事業費（千円）", "増減額
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = tmp_path_factory.mktemp("build") / "site"
-    assert cli.build(CONTENT, site) == []
+    assert pipeline.build(CONTENT, site) == []
     return site / "data"
 
 
@@ -231,7 +231,7 @@ def test_source_date_epoch_sets_the_release_time(tmp_path):
 
 def test_a_failed_build_leaves_site_untouched(real_content, tmp_path):
     site = tmp_path / "site"
-    assert cli.build(real_content, site) == []
+    assert pipeline.build(real_content, site) == []
     (site / "keep-me.txt").write_text("from the last good build", encoding="utf-8")
     before = tree(site)
     project = real_content / "2023" / "projects" / "shotengai-challenge.yaml"

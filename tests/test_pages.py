@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from shisaku import cli, load, model, pages, rows, validate
+from shisaku import load, model, pages, pipeline, rows, validate
 from shisaku.render import TEMPLATES
 
 from .conftest import CONTENT, tiny_files, write_tree
@@ -21,7 +21,7 @@ BASE = "/shisaku-hokoku/"
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("pages") / "site"
-    assert cli.build(CONTENT, out) == []
+    assert pipeline.build(CONTENT, out) == []
     return out
 
 
@@ -242,7 +242,7 @@ def test_a_third_language_needs_no_code_change(tmp_path):
     templates = Path(shutil.copytree(TEMPLATES, tmp_path / "templates"))
     shutil.copy(templates / "strings" / "en.yaml", templates / "strings" / "zh.yaml")
     out = tmp_path / "site"
-    assert cli.build(content, out, templates) == []
+    assert pipeline.build(content, out, templates) == []
     html = (out / "zh" / "projects" / "mimamori" / "index.html").read_text(encoding="utf-8")
     assert '<html lang="zh">' in html and "Watch-over Program" in html
     assert 'hreflang="zh"' in (out / "ja" / "index.html").read_text(encoding="utf-8")
@@ -254,7 +254,7 @@ def test_a_missing_ui_string_is_a_problem_not_a_traceback(tmp_path):
     strings.write_text(
         strings.read_text(encoding="utf-8").replace("nav_home: Home\n", ""), encoding="utf-8"
     )
-    problems = cli.build(
+    problems = pipeline.build(
         write_tree(tmp_path / "content", tiny_files()), tmp_path / "site", templates
     )
     assert [p.format("en") for p in problems] == [
@@ -269,7 +269,7 @@ def test_text_from_content_is_escaped(tmp_path):
         "  ja: 見守り事業", '  ja: "見守り<script>alert(1)</script>事業"'
     )
     out = tmp_path / "site"
-    assert cli.build(write_tree(tmp_path / "content", files), out) == []
+    assert pipeline.build(write_tree(tmp_path / "content", files), out) == []
     html = (out / "ja" / "projects" / "mimamori" / "index.html").read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in html
     assert "見守り&lt;script&gt;alert(1)&lt;/script&gt;事業" in html
@@ -285,7 +285,7 @@ def test_markdown_pages_are_sanitized(tmp_path):
     files["pages/about.ja.md"] = hostile
     files["pages/about.en.md"] = hostile
     out = tmp_path / "site"
-    assert cli.build(write_tree(tmp_path / "content", files), out) == []
+    assert pipeline.build(write_tree(tmp_path / "content", files), out) == []
     html = (out / "en" / "about" / "index.html").read_text(encoding="utf-8")
     main = html.split("<main", 1)[1].split("</main>", 1)[0]
     for forbidden in ["<script", "javascript:", "onclick", "<iframe", "style="]:

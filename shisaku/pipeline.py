@@ -1,0 +1,90 @@
+"""The build, stage by stage: load -> validate -> model -> data, catalogue, pages -> one swap into site/.
+
+Everything is gathered and validated before anything is written; a failed build leaves the
+previous site/ exactly as it was.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from . import catalog, data, load, model, pages, search, validate
+from .problems import Problem
+from .progress import QUIET, Progress
+from .render import TEMPLATES, Renderer, Writer, string_problems
+
+
+def check(
+    content: Path, progress: Progress = QUIET
+) -> tuple[validate.Validated | None, list[Problem]]:
+    """Load and validate everything; nothing is written."""
+    if not content.is_dir():
+        return None, [
+            Problem(str(content), None, "", "read-error", "read-error", {"detail": "not a folder"})
+        ]
+    with progress.stage("load") as stage:
+        loaded = load.load(content)
+        stage.advance(len(loaded.records))
+    with progress.stage("validate") as stage:
+        validated, problems = validate.validate(loaded)
+        stage.advance(len(loaded.records))
+    return validated, problems
+
+
+def build(
+    content: Path, site_dir: Path, templates: Path = TEMPLATES, progress: Progress = QUIET
+) -> list[Problem]:
+    """The whole pipeline: content -> validated rows -> model -> files, swapped into site/ at the end."""
+    validated, problems = check(content, progress)
+    if validated is None:
+        return problems
+    site = model.build_model(validated.records)
+    problems = string_problems(templates, site.languages)
+    if problems:
+        return problems
+    with progress.stage("data") as stage:
+        files = data.package_files(site, validated)
+        stage.advance(len(files))
+    package = json.loads(files["datapackage.json"])
+    structured = {lang: catalog.schema_org_dataset(site, package, lang) for lang in site.languages}
+    site_pages = pages.build_pages(site, downloads(files), data.schemas(), structured)
+    renderer = Renderer(site, templates)
+    writer = Writer(site_dir)
+    try:
+        for path, content_bytes in files.items():
+            writer.write(f"data/{path}", content_bytes)
+        with progress.stage("catalogue"):
+            for path, content_bytes in catalog.catalog_files(site, files).items():
+                writer.write(path, content_bytes)
+            writer.write("sitemap.xml", catalog.sitemap(site_pages, renderer.absolute))
+            writer.write("robots.txt", catalog.robots(site))
+        with progress.stage("pages", len(site_pages)) as stage:
+            for page in site_pages:
+                writer.write(page.output, renderer.render(page))
+                stage.advance()
+        static = templates / "static"
+        for path in sorted(static.rglob("*")):
+            if path.is_file():
+                writer.write(f"static/{path.relative_to(static).as_posix()}", path.read_bytes())
+        with progress.stage("search"):
+            search.index(writer.staging)
+        with progress.stage("write"):
+            writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
+    progress.total()
+    return []
+
+
+def downloads(files: dict[str, bytes]) -> list[pages.Download]:
+    """The files of the data package, as the data page lists them."""
+    package = json.loads(files["datapackage.json"])
+    found = [
+        pages.Download(f"data/{r['path']}", r["format"].upper(), r["bytes"], r["name"])
+        for r in package["resources"]
+    ]
+    descriptor = files["datapackage.json"]
+    found.append(pages.Download("data/datapackage.json", "JSON", len(descriptor), "datapackage"))
+    return found
