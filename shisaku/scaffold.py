@@ -1,13 +1,228 @@
-"""`new`: a content file with every key present and a comment on each, in Japanese and English."""
+"""`new`: a content file to fill in, with every key present and a comment on each in Japanese and English.
+
+python build.py new project ID --year 2024 --policy P --basic-project B --division D
+python build.py new division ID
+python build.py new year 2024        (report.yaml, and the policies copied from the year before)
+"""
 
 from __future__ import annotations
 
 import argparse
+import re
+import shutil
+import sys
+from pathlib import Path
+
+from . import load
+from .formats import wareki
+from .problems import Localized, Problem, quote, summary
+
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+PROJECT = """\
+# 事務事業 / Administrative project
+# 記入したら `python build.py check` で確かめてください。
+# Fill in every "" and null, then run `python build.py check`.
+id: {id}  # URLとデータのID。英小文字・数字・ハイフン。公開後は変えない / The URL and data ID: a-z, 0-9, hyphens; never change it once published
+order: {order}  # 報告書の表での順番 / Position in the report's table
+policy: {policy}  # 施策のID（content/{year}/policies/） / The policy's id
+basic_project: {basic_project}  # 基本事業のID（施策のファイルの basic_projects） / The basic project's id, from the policy file
+division: {division}  # 所管課のID（content/divisions/） / The division's id
+name:  # 事務事業名 / Project name
+  ja: ""
+  en: ""
+summary:  # 事業概要（報告書のとおり） / Summary, as the report prints it
+  ja: ""
+  en: ""
+cost: {{{year}: null, {previous}: null}}  # 事業費（千円）: 当年度と前年度。報告書の「-」は null / Cost in thousand yen, this year and last; null where the report prints "-"
+activities:  # {wareki}の取組み / What was done in FY{year}
+  ja: ""
+  en: ""
+"""
+
+DIVISION = """\
+# 所管課 / Division
+id: {id}  # 所管課のID。英小文字・数字・ハイフン / The division's id: a-z, 0-9, hyphens
+name:  # 課の名前 / The division's name
+  ja: ""
+  en: ""
+"""
+
+REPORT = """\
+# 施策報告書 / Policy report for FY{year}
+title:  # 報告書の題名（例：令和７年度施策報告書（令和６年度振り返り）） / The report's title
+  ja: ""
+  en: ""
+"""
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    pass
+    p.add_argument("kind", choices=["project", "division", "year"], help="what to add")
+    p.add_argument(
+        "id", help="the new project's or division's id (a-z, 0-9, hyphens), or the fiscal year"
+    )
+    p.add_argument("--year", type=int, help="project: the fiscal year reviewed (西暦), e.g. 2024")
+    p.add_argument("--policy", help="project: the policy's id")
+    p.add_argument("--basic-project", help="project: the basic project's id")
+    p.add_argument("--division", help="project: the division's id")
 
 
 def run(args: argparse.Namespace, lang: str) -> int:
-    raise NotImplementedError("new")
+    content: Path = args.content
+    make = {"project": new_project, "division": new_division, "year": new_year}[args.kind]
+    written, problems = make(content, args)
+    for problem in problems:
+        print(problem.format(lang), file=sys.stderr)
+    if problems:
+        print(summary(len(problems), lang), file=sys.stderr)
+        return 1
+    for path in written:
+        print(load.display_path(path))
+    return 0
+
+
+def usage(text_en: str, text_ja: str, file: str = "") -> Problem:
+    return Problem(
+        file or "new", None, "", "invalid", "usage", {"detail": Localized(en=text_en, ja=text_ja)}
+    )
+
+
+def new_project(content: Path, args: argparse.Namespace) -> tuple[list[Path], list[Problem]]:
+    missing = [
+        f"--{name.replace('_', '-')}"
+        for name in ("year", "policy", "basic_project", "division")
+        if not getattr(args, name)
+    ]
+    if missing:
+        names = ", ".join(missing)
+        return [], [usage(f"a new project needs {names}", f"新しい事務事業には {names} が必要です")]
+    year = args.year
+    problems = check_id(args.id) + check_references(
+        content, year, args.policy, args.basic_project, args.division
+    )
+    path = content / str(year) / "projects" / f"{args.id}.yaml"
+    if path.exists():
+        problems.append(exists(path))
+    if problems:
+        return [], problems
+    text = PROJECT.format(
+        id=args.id,
+        order=next_order(path.parent),
+        policy=args.policy,
+        basic_project=args.basic_project,
+        division=args.division,
+        year=year,
+        previous=year - 1,
+        wareki=wareki(year),
+    )
+    return write(path, text), []
+
+
+def new_division(content: Path, args: argparse.Namespace) -> tuple[list[Path], list[Problem]]:
+    path = content / "divisions" / f"{args.id}.yaml"
+    problems = check_id(args.id) + ([exists(path)] if path.exists() else [])
+    return ([], problems) if problems else (write(path, DIVISION.format(id=args.id)), [])
+
+
+def new_year(content: Path, args: argparse.Namespace) -> tuple[list[Path], list[Problem]]:
+    """A fiscal-year folder: report.yaml to fill in, and last year's policies to review."""
+    if not re.fullmatch(r"[0-9]{4}", args.id):
+        return [], [
+            usage(
+                f"{quote(args.id)} is not a fiscal year such as 2024",
+                f"{quote(args.id)} は 2024 のような年度ではありません",
+            )
+        ]
+    year = int(args.id)
+    folder = content / str(year)
+    if (folder / "report.yaml").exists():
+        return [], [exists(folder / "report.yaml")]
+    written = write(folder / "report.yaml", REPORT.format(year=year))
+    (folder / "projects").mkdir(parents=True, exist_ok=True)
+    earlier = sorted(
+        int(p.name)
+        for p in content.iterdir()
+        if p.is_dir() and p.name.isdigit() and int(p.name) < year
+    )
+    if earlier:
+        # The plan's policies rarely change from year to year: start from last year's and edit.
+        for policy in sorted((content / str(earlier[-1]) / "policies").glob("*.yaml")):
+            target = folder / "policies" / policy.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(policy, target)
+            written.append(target)
+    return written, []
+
+
+def check_id(value: str) -> list[Problem]:
+    if SLUG.match(value):
+        return []
+    return [
+        usage(
+            f"{quote(value)} is not a valid id: use lowercase letters a-z, digits and single hyphens",
+            f"{quote(value)} はIDとして使えません。英小文字a-z・数字・ハイフンで書いてください",
+        )
+    ]
+
+
+def check_references(
+    content: Path, year: int, policy: str, basic_project: str, division: str
+) -> list[Problem]:
+    """The policy, basic project and division a new project names must already exist."""
+    problems = []
+    policy_file = content / str(year) / "policies" / f"{policy}.yaml"
+    known_policies = sorted(p.stem for p in (content / str(year) / "policies").glob("*.yaml"))
+    if not policy_file.exists():
+        problems.append(
+            usage(
+                f"there is no policy {quote(policy)} in {year}; known: {', '.join(known_policies) or '-'} (add the year with `python build.py new year {year}`)",
+                f"{year}年度に施策 {quote(policy)} はありません。あるもの: {', '.join(known_policies) or '-'}（年度は `python build.py new year {year}` で追加できます）",
+            )
+        )
+    else:
+        record, _ = load.load_file(policy_file, "policy", year)
+        basic_projects = (
+            [bp.get("id") for bp in (record.data.get("basic_projects") or [])]
+            if record and isinstance(record.data, dict)
+            else []
+        )
+        if basic_project not in basic_projects:
+            problems.append(
+                usage(
+                    f"the policy {policy} has no basic project {quote(basic_project)}; known: {', '.join(map(str, basic_projects)) or '-'}",
+                    f"施策 {policy} に基本事業 {quote(basic_project)} はありません。あるもの: {', '.join(map(str, basic_projects)) or '-'}",
+                )
+            )
+    divisions = sorted(p.stem for p in (content / "divisions").glob("*.yaml"))
+    if division not in divisions:
+        problems.append(
+            usage(
+                f"there is no division {quote(division)}; known: {', '.join(divisions) or '-'} (add one with `python build.py new division ID`)",
+                f"所管課 {quote(division)} はありません。あるもの: {', '.join(divisions) or '-'}（`python build.py new division ID` で追加できます）",
+            )
+        )
+    return problems
+
+
+def next_order(folder: Path) -> int:
+    """One after the last project of the year, so a new file goes to the end of the table."""
+    orders = []
+    for path in folder.glob("*.yaml"):
+        record, _ = load.load_file(path, "project")
+        if record and isinstance(record.data, dict) and isinstance(record.data.get("order"), int):
+            orders.append(record.data["order"])
+    return max(orders, default=0) + 1
+
+
+def exists(path: Path) -> Problem:
+    return usage(
+        "this file exists already; nothing was written",
+        "このファイルはすでにあります。何も書き出していません",
+        load.display_path(path),
+    )
+
+
+def write(path: Path, text: str) -> list[Path]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return [path]
