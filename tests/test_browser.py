@@ -115,7 +115,9 @@ def test_the_server_serves_the_site_under_its_base_path(site_url, path, status, 
     assert fetch(origin + "/ja/projects/")[0] == 404  # nothing outside the base path
 
 
-def test_the_watcher_reports_errors_and_blocks_other_hosts(page: Page, site_url, watch: Watch):
+def test_the_watcher_reports_errors_and_blocks_other_hosts(new_context, site_url, watch: Watch):
+    # The site's Content-Security-Policy would stop the request first: bypass it to test the watcher.
+    page = new_context(bypass_csp=True).new_page()
     visit(page, site_url, "ja/")
     page.evaluate(
         """async () => {
@@ -128,6 +130,32 @@ def test_the_watcher_reports_errors_and_blocks_other_hosts(page: Page, site_url,
     assert "console error: boom" in report
     assert "HTTP 404" in report and "static/missing.js" in report
     assert watch.other_hosts == ["https://example.org/"]
+
+
+def test_the_content_security_policy_stops_inline_script_and_other_hosts(
+    page: Page, site_url, watch: Watch
+):
+    """Script that reached a page through content would not run, and nothing leaves for another host."""
+    visit(page, site_url, "ja/projects/")
+    ran = page.evaluate(
+        """async () => {
+            const script = document.createElement("script");
+            script.textContent = "window.injected = true";
+            document.body.append(script);
+            const inline = document.createElement("div");
+            inline.setAttribute("onclick", "window.clicked = true");
+            document.body.append(inline);
+            inline.click();
+            let fetched = true;
+            await fetch("https://example.org/").catch(() => { fetched = false; });
+            return [window.injected === true, window.clicked === true, fetched];
+        }"""
+    )
+    assert ran == [False, False, False]
+    assert watch.other_hosts == []  # blocked by the policy before any request was made
+    violations = [p for p in watch.problems if "Content Security Policy" in p]
+    assert len(violations) >= 3, watch.problems
+    watch.problems.clear()
 
 
 # ---- every page loads cleanly ---------------------------------------------------------------
