@@ -144,6 +144,85 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "no fiscal-year folder with projects was found",
         "ja": "年度フォルダ（事務事業のファイル）が見つかりません",
     },
+    # python build.py import: problems in a spreadsheet, at its cell address (施策報告書!E6).
+    "import-unknown-format": {
+        "en": "{suffix} files cannot be imported; save the table as .xlsx or .csv",
+        "ja": "{suffix} のファイルは読み込めません。.xlsx か .csv で保存してください",
+    },
+    "import-encoding-error": {
+        "en": "the file is neither UTF-8 nor Shift_JIS (CP932) text (byte {byte} cannot be read); "
+        "save it as CSV UTF-8",
+        "ja": "ファイルがUTF-8でもShift_JIS（CP932）でもありません（{byte}を読めません）。"
+        "「CSV UTF-8」で保存してください",
+    },
+    "import-no-header": {
+        "en": "no table header was found in the first {rows} rows: the report's table needs a row "
+        "with 事務事業名, 事業概要, 事業費（千円）, 所管課; our published table a row with 事務事業ID",
+        "ja": "最初の{rows}行に表の見出しが見つかりません。報告書の表には事務事業名・事業概要・"
+        "事業費（千円）・所管課の見出し行が、公開している表には事務事業IDの見出し行が必要です",
+    },
+    "import-missing-column": {
+        "en": "the table has no {column} column",
+        "ja": "表に「{column}」の列がありません",
+    },
+    "import-cost-years": {
+        "en": "the costs need two year columns, the fiscal year and the year before "
+        "(such as 令和5年度 and 令和4年度); found {found}",
+        "ja": "事業費には当該年度と前年度の2列（例: 令和5年度と令和4年度）が必要ですが、"
+        "{found} になっています",
+    },
+    "import-year-disagrees": {
+        "en": "{value} is fiscal year {year}, but {source} is {expected}",
+        "ja": "{value} は{year}年度ですが、{source}は{expected}年度です",
+    },
+    "import-no-rows": {
+        "en": "there are no projects under the table's header",
+        "ja": "表の見出しの下に事務事業がありません",
+    },
+    "import-missing-name": {
+        "en": "this row has no 事務事業名 (project name)",
+        "ja": "この行に事務事業名がありません",
+    },
+    "import-duplicate-name": {
+        "en": "{value} is already in the table at {first}",
+        "ja": "{value} は表の {first} にすでにあります",
+    },
+    "import-change-mismatch": {
+        "en": "the printed 増減額 (change) is {printed}, but the costs "
+        "({cost} this year, {previous} last year) give {computed}",
+        "ja": "印字された増減額は {printed} ですが、事業費（当該年度 {cost}、前年度 {previous}）"
+        "から計算すると {computed} です",
+    },
+    "import-ratio-mismatch": {
+        "en": "the printed 前年度比 (ratio) is {printed}, but the costs "
+        "({cost} this year, {previous} last year) give {computed}",
+        "ja": "印字された前年度比は {printed} ですが、事業費（当該年度 {cost}、前年度 {previous}）"
+        "から計算すると {computed} です",
+    },
+    "import-unknown-division": {
+        "en": "{value} is not a division in {folder}; add {expected} for it",
+        "ja": "{value} という所管課は {folder} にありません。{expected} を追加してください",
+    },
+    "import-unknown-policy": {
+        "en": "{value} is not a policy of fiscal year {fiscal_year} (known: {known}); "
+        "add {expected} first",
+        "ja": "{value} は{fiscal_year}年度の施策にありません（あるもの: {known}）。"
+        "先に {expected} を追加してください",
+    },
+    "import-unknown-basic-project": {
+        "en": "{value} is not a basic project of the policy {policy} (known: {known})",
+        "ja": "{value} は施策 {policy} の基本事業にありません（あるもの: {known}）",
+    },
+    "import-missing-option": {
+        "en": "the report's table does not say which {what} its projects belong to; "
+        "give it with {option} (known: {known})",
+        "ja": "報告書の表には{what}が書かれていません。{option} で指定してください"
+        "（あるもの: {known}）",
+    },
+    "import-write-error": {
+        "en": "the file cannot be written: {detail}",
+        "ja": "ファイルを書き出せません: {detail}",
+    },
 }
 
 LANGUAGE_NAMES = {
