@@ -1,0 +1,340 @@
+"""The preview server as people run it: `python build.py serve --port 0` in a subprocess, over a
+copy of the real content; the tests edit the copy and watch what the server and a browser do."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+import pytest
+from watchfiles import Change
+
+from shisaku import serve as preview
+
+from .conftest import ROOT
+from .site_server import BASE_PATH
+
+pytest_plugins = ["tests.conftest_browser"]
+
+RELOAD_TAG = '<script src="/__preview/reload.js" defer></script>'
+PROJECT = "2023/projects/shotengai-challenge.yaml"
+PROJECT_PAGE = f"{BASE_PATH}ja/projects/shotengai-challenge/"
+NAME = "商店街チャレンジ戦略支援事業"
+NEW_NAME = "商店街チャレンジ戦略支援事業（改）"
+COST = "cost: {2023: 6504, 2022: 2867}"
+BROKEN_COST = 'cost: {2023: "6,504", 2022: 2867}'
+PROBLEM = 'cost.2023: "6,504" is not a whole number of thousand yen'
+START_TIMEOUT = 30  # seconds: the first build, on a slow machine
+CHANGE_TIMEOUT = 3  # seconds from saving a file to the new page being served
+
+
+def until(check: Callable[[], Any], timeout: float, what: str) -> Any:
+    """Poll `check` until it returns something true; fail with `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            pytest.fail(f"not within {timeout} s: {what}", pytrace=False)
+        time.sleep(0.05)
+
+
+class Served:
+    """A running `python build.py serve`, its output collected line by line."""
+
+    def __init__(self, content: Path, out: Path) -> None:
+        self.content = content
+        self.out = out
+        self.lines: list[str] = []
+        command = ["build.py", "serve", "--port", "0", "--lang", "en"]
+        self.process = subprocess.Popen(
+            [sys.executable, *command, "--content", str(content), "--out", str(out)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        threading.Thread(target=self.collect, daemon=True).start()
+        found = until(
+            lambda: (
+                re.search(r"http://127\.0\.0\.1:\d+/\S*", self.output())
+                or self.process.poll() is not None
+            ),
+            START_TIMEOUT,
+            "the server prints its URL",
+        )
+        if self.process.poll() is not None:
+            pytest.fail(f"the server stopped:\n{self.output()}", pytrace=False)
+        self.url = found.group(0)
+        self.port = urlsplit(self.url).port
+
+    def collect(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line)
+
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def get(self, path: str) -> tuple[int, dict[str, str], str]:
+        """(status, headers, body) of a GET of a raw path: no redirects followed, no normalizing."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            body = response.read().decode("utf-8", errors="replace")
+            return response.status, dict(response.headers), body
+        finally:
+            connection.close()
+
+    def status(self) -> dict[str, Any]:
+        return json.loads(self.get("/__preview/status")[2])
+
+    def page_has(self, text: str) -> bool:
+        return text in self.get(PROJECT_PAGE)[2]
+
+    def edit(self, old: str, new: str, file: str = PROJECT) -> None:
+        path = self.content / file
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new), encoding="utf-8")
+
+    def stop(self, sig: int = signal.SIGINT) -> tuple[int | None, float]:
+        """Send `sig`; the exit status (None if still running after 3 s) and the time it took."""
+        started = time.monotonic()
+        self.process.send_signal(sig)
+        try:
+            code = self.process.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            code = None
+        return code, time.monotonic() - started
+
+
+@pytest.fixture
+def serve(real_content: Path, tmp_path: Path) -> Iterator[Callable[[], Served]]:
+    """Starts the server over a copy of the real content; always kills it at the end."""
+    started: list[Served] = []
+
+    def start() -> Served:
+        started.append(Served(real_content, tmp_path / "out" / "site"))
+        return started[-1]
+
+    yield start
+    for served in started:
+        served.process.kill()
+        served.process.wait(timeout=10)
+
+
+def test_serves_the_site_under_its_base_path_with_the_reload_script(serve, built_site: Path):
+    served = serve()
+    assert served.url.endswith(f"{BASE_PATH}ja/")
+    status, headers, body = served.get(f"{BASE_PATH}ja/")
+    assert (status, headers["Content-Type"]) == (200, "text/html; charset=utf-8")
+    assert body.count(RELOAD_TAG) == 1 and body.index(RELOAD_TAG) < body.index("</body>")
+    assert RELOAD_TAG not in (served.out / "ja" / "index.html").read_text(encoding="utf-8")
+    # site/ is what a normal build writes, byte for byte.
+    files = sorted(p.relative_to(built_site) for p in built_site.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(served.out) for p in served.out.rglob("*") if p.is_file())
+    changed = [f for f in files if (built_site / f).read_bytes() != (served.out / f).read_bytes()]
+    assert changed == []
+
+    for path, content_type in [
+        ("data/132225_projects.csv", "text/csv; charset=utf-8"),
+        ("catalog.ttl", "text/turtle; charset=utf-8"),
+        ("catalog.jsonld", "application/ld+json"),
+        ("data/datapackage.json", "application/json"),
+        ("data/132225_datapackage.zip", "application/zip"),
+        ("static/style.css", "text/css"),
+        ("static/table.js", "application/javascript"),
+        ("static/favicon.svg", "image/svg+xml"),
+        ("pagefind/wasm.unknown.pagefind", "application/octet-stream"),
+    ]:
+        status, headers, body = served.get(BASE_PATH + path)
+        assert (status, headers["Content-Type"]) == (200, content_type), path
+        assert RELOAD_TAG not in body
+    status, headers, _ = served.get("/")
+    assert (status, headers["Location"]) == (302, BASE_PATH)
+    assert served.get(f"{BASE_PATH}ja/projects")[1]["Location"] == f"{BASE_PATH}ja/projects/"
+    for missing in (f"{BASE_PATH}ja/no-such-page/", "/ja/", f"{BASE_PATH}../../etc/passwd"):
+        status, _, body = served.get(missing)
+        assert status == 404 and 'content="noindex"' in body and RELOAD_TAG in body, missing
+
+    status, headers, body = served.get("/__preview/reload.js")
+    assert (status, headers["Content-Type"]) == (200, "application/javascript")
+    assert "EventSource" in body and "innerHTML" not in body
+    assert served.status() | {"age": 0, "time": "", "seconds": 0} == {
+        "build": 1,
+        "ok": True,
+        "problems": [],
+        "summary": "",
+        "time": "",
+        "seconds": 0,
+        "age": 0,
+    }
+
+
+def test_rebuilds_after_a_change_and_serves_throughout(serve):
+    served = serve()
+    # Editors' temporary files and backups are not content: no build.
+    for junk in (".shotengai-challenge.yaml.swp", "shotengai-challenge.yaml~", "#notes#", "4913"):
+        (served.content / "2023" / "projects" / junk).write_text("x", encoding="utf-8")
+    time.sleep(0.5)  # longer than the watcher waits for changes to settle
+    assert served.status()["build"] == 1
+
+    statuses: list[int] = []
+    stop = threading.Event()
+
+    def keep_fetching() -> None:  # during the rebuild and its swap of site/
+        while not stop.is_set():
+            statuses.append(served.get(PROJECT_PAGE)[0])
+
+    fetcher = threading.Thread(target=keep_fetching)
+    fetcher.start()
+    try:
+        served.edit(f"ja: {NAME}", f"ja: {NEW_NAME}")
+        until(lambda: served.page_has(NEW_NAME), CHANGE_TIMEOUT, "the new name is served")
+    finally:
+        stop.set()
+        fetcher.join()
+    assert set(statuses) == {200} and len(statuses) > 10
+    # The status follows the swap of site/ by a moment.
+    until(lambda: served.status()["build"] == 2, 1, "the status of the second build")
+    assert re.search(r"built in \d+\.\d s\n.*\n.*built in \d+\.\d s", served.output())
+
+
+def test_a_failed_rebuild_shows_its_problems_and_keeps_the_last_good_site(serve):
+    served = serve()
+    served.edit(COST, BROKEN_COST)
+    status = until(
+        lambda: (s := served.status())["build"] == 2 and s, CHANGE_TIMEOUT, "a failed build"
+    )
+    assert status["ok"] is False
+    assert len(status["problems"]) == 1 and PROBLEM in status["problems"][0]
+    assert status["summary"] == "1 problem; nothing was written."
+    until(lambda: PROBLEM in served.output(), 1, "the problem is printed")
+    assert "1 problem; nothing was written." in served.output()
+    assert served.page_has(NAME) and served.get(PROJECT_PAGE)[0] == 200
+
+    served.edit(BROKEN_COST, COST.replace("6504", "6505"))
+    until(lambda: served.page_has("6,505"), CHANGE_TIMEOUT, "the fixed site is served")
+    until(lambda: served.status()["ok"], 1, "the status of the good build")
+
+
+def test_a_failed_first_build_shows_the_problems_at_every_url(serve, real_content: Path):
+    path = real_content / PROJECT
+    path.write_text(path.read_text(encoding="utf-8").replace(COST, BROKEN_COST), encoding="utf-8")
+    served = serve()
+    for url in (PROJECT_PAGE, "/", f"{BASE_PATH}data/132225_projects.csv"):
+        status, headers, body = served.get(url)
+        assert status == 500 and headers["Content-Type"] == "text/html; charset=utf-8"
+        assert PROBLEM.replace('"', "&quot;") in body and RELOAD_TAG in body
+    assert served.status()["ok"] is False
+
+    served.edit(BROKEN_COST, COST)
+    until(lambda: served.get(PROJECT_PAGE)[0] == 200, CHANGE_TIMEOUT, "the site once fixed")
+    assert served.page_has(NAME)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_stops_cleanly(serve, sig: int):
+    served = serve()
+    # An open event stream (a page in a browser) must not hold the server up.
+    events = http.client.HTTPConnection("127.0.0.1", served.port, timeout=10)
+    events.request("GET", "/__preview/events")
+    assert events.getresponse().status == 200
+    code, seconds = served.stop(sig)
+    events.close()
+    assert code == 0, served.output()
+    assert seconds < 3
+    assert "Traceback" not in served.output()
+    assert served.output().rstrip().endswith("Stopped.")
+
+
+def test_the_page_reloads_after_a_change_and_shows_the_problems(serve, browser):
+    """In Chromium, under the site's Content-Security-Policy: the reload, the overlay, its end."""
+    served = serve()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"http://127.0.0.1:{served.port}{PROJECT_PAGE}")
+        heading = page.locator("h1")
+        assert NAME in heading.inner_text()
+        page.wait_for_timeout(200)  # let the event stream connect
+
+        with page.expect_navigation(timeout=CHANGE_TIMEOUT * 1000):  # the page reloads itself
+            served.edit(f"ja: {NAME}", f"ja: {NEW_NAME}")
+        assert NEW_NAME in heading.inner_text()
+
+        page.evaluate("() => { window.sameDocument = true; }")
+        served.edit(COST, BROKEN_COST)
+        overlay = page.get_by_role("alert")
+        overlay.wait_for(timeout=CHANGE_TIMEOUT * 1000)
+        assert PROBLEM in overlay.inner_text()
+        assert page.evaluate("() => window.sameDocument")  # the last good page, not reloaded
+        overlay.get_by_role("button", name="Close").click()
+        assert overlay.count() == 0
+
+        served.edit(BROKEN_COST, BROKEN_COST.replace("6,504", "6,505"))  # still broken
+        overlay.wait_for(timeout=CHANGE_TIMEOUT * 1000)  # shown again for the new build
+        with page.expect_navigation(timeout=CHANGE_TIMEOUT * 1000):  # once fixed, a reload
+            served.edit(BROKEN_COST.replace("6,504", "6,505"), COST)
+        assert overlay.count() == 0 and NEW_NAME in heading.inner_text()
+        assert errors == []
+    finally:
+        context.close()
+
+
+# ---- the parts, without a server ------------------------------------------------------------
+
+
+def test_the_script_goes_before_the_last_body_end_tag_only():
+    assert preview.inject(b"<p>a</p></BODY></html>") == (
+        b"<p>a</p>" + RELOAD_TAG.encode() + b"\n</BODY></html>"
+    )
+    assert preview.inject(b"<p>no end tag</p>") == b"<p>no end tag</p>" + RELOAD_TAG.encode()
+
+
+@pytest.mark.parametrize(
+    ("name", "rebuilds"),
+    [
+        ("2023/projects/x.yaml", True),
+        ("pages/about.ja.md", True),
+        ("static/style.css", True),
+        ("2023/projects/.x.yaml.swp", False),
+        ("2023/projects/x.yaml~", False),
+        ("2023/projects/.#x.yaml", False),
+        ("2023/projects/#x.yaml#", False),
+        ("2023/projects/4913", False),
+        ("2023/projects/x.yaml.tmp", False),
+        (".git/index", False),
+        ("site/ja/index.html", False),  # the output, when --out is inside a watched folder
+    ],
+)
+def test_only_changes_the_build_reads_start_a_build(tmp_path: Path, name: str, rebuilds: bool):
+    source_filter = preview.SourceFilter(ignore_paths=[str(tmp_path / "site")])
+    assert source_filter(Change.modified, str(tmp_path / name)) is rebuilds
+
+
+def test_a_template_error_is_one_line_with_its_place(tmp_path: Path):
+    (tmp_path / "page.html").write_text("<p>\n{% if %}\n", encoding="utf-8")
+    with pytest.raises(jinja2.TemplateSyntaxError) as error:
+        jinja2.Environment(loader=jinja2.FileSystemLoader(tmp_path)).get_template("page.html")
+    assert preview.describe(error.value) == (
+        f"{tmp_path / 'page.html'}:2: Expected an expression, got 'end of statement block'"
+        " (TemplateSyntaxError)"
+    )
