@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import formats
 
@@ -68,22 +68,26 @@ def bar_chart(
 
     labels = [wrap(bar.label) for bar in bars]
     height = LEGEND_HEIGHT + sum(item_height(len(lines)) for lines in labels) + MARGIN
+    # Plain strings, escaped once where text comes in: Markup.format per element was half
+    # the time of rendering a project page.
     parts = [
-        Markup(
-            '<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"'
-            ' aria-labelledby="{id}-title {id}-desc" viewBox="0 0 {w} {h}"'
-            ' preserveAspectRatio="xMinYMin meet" font-family="sans-serif" font-size="{fs}">'
-        ).format(id=chart_id, w=WIDTH, h=number(height), fs=FONT_SIZE),
-        Markup('<title id="{}-title">{}</title>').format(chart_id, title),
-        Markup('<desc id="{}-desc">{}</desc>').format(chart_id, description),
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"'
+        f' aria-labelledby="{esc(chart_id)}-title {esc(chart_id)}-desc" viewBox="0 0 {WIDTH} {number(height)}"'
+        f' preserveAspectRatio="xMinYMin meet" font-family="sans-serif" font-size="{FONT_SIZE}">',
+        f'<title id="{esc(chart_id)}-title">{esc(title)}</title>',
+        f'<desc id="{esc(chart_id)}-desc">{esc(description)}</desc>',
         legend(series),
     ]
     top: float = LEGEND_HEIGHT
     for bar, lines in zip(bars, labels, strict=True):
         parts.append(item(bar, lines, top, scale, lang))
         top += item_height(len(lines))
-    parts.append(Markup("</svg>"))
-    return Markup("\n").join(parts)
+    parts.append("</svg>")
+    return Markup("\n".join(parts))
+
+
+def esc(text: str) -> str:
+    return str(escape(text))
 
 
 def item_height(label_lines: int) -> int:
@@ -104,59 +108,49 @@ def wrap(label: str, width: float = WIDTH - 2 * MARGIN) -> list[str]:
     return [line.rstrip() for line in lines if line.strip()] or [""]
 
 
-def legend(series: tuple[str, str]) -> Markup:
+def legend(series: tuple[str, str]) -> str:
     """Two swatches with the series names, side by side at the top."""
-    parts = [Markup('<g class="chart-legend">')]
+    parts = ['<g class="chart-legend">']
     x: float = MARGIN
     for key, name in zip(("this", "last"), series, strict=True):
         parts.append(
-            Markup(
-                '<rect class="chart-swatch-{}" x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
-            ).format(key, number(x), MARGIN, SWATCH, SWATCH, COLOURS[key])
+            f'<rect class="chart-swatch-{key}" x="{number(x)}" y="{MARGIN}" width="{SWATCH}"'
+            f' height="{SWATCH}" fill="{COLOURS[key]}"/>'
         )
         text_x = x + SWATCH + 6
         parts.append(
-            Markup('<text x="{}" y="{}" fill="{}">{}</text>').format(
-                number(text_x), number(baseline(MARGIN, SWATCH)), TEXT_COLOUR, name
-            )
+            f'<text x="{number(text_x)}" y="{number(baseline(MARGIN, SWATCH))}" fill="{TEXT_COLOUR}">{esc(name)}</text>'
         )
         x = text_x + text_width(name) + 20
-    parts.append(Markup("</g>"))
-    return Markup("").join(parts)
+    parts.append("</g>")
+    return "".join(parts)
 
 
-def item(bar: Bar, lines: list[str], top: float, scale: float, lang: str) -> Markup:
+def item(bar: Bar, lines: list[str], top: float, scale: float, lang: str) -> str:
     """One item: the label on its own lines, then the two bars, each with its value at its end."""
     this_top = top + len(lines) * LABEL_HEIGHT
     last_top = this_top + BAR_HEIGHT + BAR_GAP
-    label = Markup("").join(
-        Markup('<text class="chart-label" x="{}" y="{}" fill="{}">{}</text>').format(
-            MARGIN, number(top + (i + 1) * LABEL_HEIGHT - 6), TEXT_COLOUR, line
-        )
+    label = "".join(
+        f'<text class="chart-label" x="{MARGIN}" y="{number(top + (i + 1) * LABEL_HEIGHT - 6)}"'
+        f' fill="{TEXT_COLOUR}">{esc(line)}</text>'
         for i, line in enumerate(lines)
     )
-    return Markup('<g class="chart-item">{}{}{}</g>').format(
-        label,
-        bar_with_value("this", bar.this_year, this_top, scale, lang),
-        bar_with_value("last", bar.last_year, last_top, scale, lang),
-    )
+    this_bar = bar_with_value("this", bar.this_year, this_top, scale, lang)
+    last_bar = bar_with_value("last", bar.last_year, last_top, scale, lang)
+    return f'<g class="chart-item">{label}{this_bar}{last_bar}</g>'
 
 
-def bar_with_value(key: str, value: int | None, top: float, scale: float, lang: str) -> Markup:
+def bar_with_value(key: str, value: int | None, top: float, scale: float, lang: str) -> str:
     """A bar (none for a missing value or zero) and the value written just after it."""
     length = (value or 0) * scale
-    rect = Markup("")
+    rect = ""
     if length > 0:
-        rect = Markup(
-            '<rect class="chart-bar-{}" x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
-        ).format(key, MARGIN, number(top), number(length), BAR_HEIGHT, COLOURS[key])
-    text = Markup('<text class="chart-value" x="{}" y="{}" fill="{}">{}</text>').format(
-        number(MARGIN + length + VALUE_GAP),
-        number(baseline(top, BAR_HEIGHT)),
-        TEXT_COLOUR,
-        formats.amount(value, lang),
-    )
-    return rect + text
+        rect = (
+            f'<rect class="chart-bar-{key}" x="{MARGIN}" y="{number(top)}" width="{number(length)}"'
+            f' height="{BAR_HEIGHT}" fill="{COLOURS[key]}"/>'
+        )
+    x, y = number(MARGIN + length + VALUE_GAP), number(baseline(top, BAR_HEIGHT))
+    return f'{rect}<text class="chart-value" x="{x}" y="{y}" fill="{TEXT_COLOUR}">{esc(formats.amount(value, lang))}</text>'
 
 
 def baseline(top: float, height: float) -> float:
