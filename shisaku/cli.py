@@ -7,9 +7,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import pipeline
+from . import cache
 from .problems import Problem, message_language, summary
 from .progress import Progress
+
+TEMPLATES = (
+    Path(__file__).resolve().parent.parent / "templates"
+)  # as render.TEMPLATES, without importing Jinja
 
 COMMANDS = {
     "build": "validate content/ and write the site to site/ (the default)",
@@ -76,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     lang = message_language(args.lang)
     progress = Progress(quiet=args.quiet, verbose=args.verbose)
     if args.command == "check":
+        from . import pipeline
+
         return report(pipeline.check(args.content, progress)[1], lang)
     if args.command == "serve":
         from . import serve
@@ -89,4 +95,9 @@ def main(argv: list[str] | None = None) -> int:
         from . import importer
 
         return importer.run(args, lang)
-    return report(pipeline.build(args.content, args.out, progress=progress), lang)
+    if cache.unchanged(args.content, TEMPLATES, args.out):
+        with progress.stage("nothing changed"):
+            return 0
+    from . import pipeline  # the libraries it needs take a second to import: not when unchanged
+
+    return report(pipeline.build(args.content, args.out, TEMPLATES, progress), lang)

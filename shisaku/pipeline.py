@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from . import catalog, data, load, model, pages, search, validate
+from . import cache, catalog, data, load, model, pages, search, validate
 from .problems import Problem
 from .progress import QUIET, Progress
 from .render import TEMPLATES, Renderer, Writer, string_problems
@@ -36,6 +36,9 @@ def build(
     content: Path, site_dir: Path, templates: Path = TEMPLATES, progress: Progress = QUIET
 ) -> list[Problem]:
     """The whole pipeline: content -> validated rows -> model -> files, swapped into site/ at the end."""
+    inputs = cache.fingerprint(
+        content, templates
+    )  # before reading: an edit during the build shows next time
     validated, problems = check(content, progress)
     if validated is None:
         return problems
@@ -74,6 +77,7 @@ def build(
     except BaseException:
         writer.abort()
         raise
+    cache.remember(inputs, site_dir)
     progress.total()
     return []
 

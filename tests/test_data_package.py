@@ -240,7 +240,7 @@ def test_a_failed_build_leaves_site_untouched(real_content, tmp_path):
     )
     assert cli.main(["--content", str(real_content), "--out", str(site)]) == 1
     assert tree(site) == before
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no staging left
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site-build")] == []  # no staging left
 
 
 def test_a_good_build_replaces_site_whole(real_content, tmp_path):
@@ -250,7 +250,7 @@ def test_a_good_build_replaces_site_whole(real_content, tmp_path):
     assert cli.main(["--content", str(real_content), "--out", str(site)]) == 0
     assert not (site / "stale.html").exists()
     assert (site / "data" / "datapackage.json").exists()
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site-build")] == []
 
 
 def test_build_command_writes_site_data_and_exits_0(tmp_path):

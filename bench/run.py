@@ -1,0 +1,126 @@
+"""The benchmark: full build, no-change rebuild and one-file change, against the floor, in one run.
+
+    python bench/run.py [--sizes 1000 10000] [--runs 1]
+
+For each size N it generates a synthetic tree (bench/generate.py) and times, each in its own
+process: the floor (bench/floor.py), a full build, a rebuild with nothing changed, and a
+rebuild after one project file changed. It prints wall time, pages per second, peak memory
+(the process's maximum resident set) and the time of each stage (from --verbose), and the
+full build as a ratio to the floor measured in the same run. Output goes to a tmpfs folder
+(/dev/shm) when there is one: this machine's disk write times vary too much to compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from generate import make_tree  # noqa: E402
+
+
+@dataclass
+class Run:
+    name: str
+    seconds: float
+    peak_mb: float
+    pages: int = 0
+    stages: dict[str, float] = field(default_factory=dict)
+
+
+def scratch() -> Path:
+    shm = Path("/dev/shm")
+    base = shm if shm.is_dir() and os.access(shm, os.W_OK) else Path(tempfile.gettempdir())
+    return Path(tempfile.mkdtemp(prefix="shisaku-bench-", dir=base))
+
+
+def timed(name: str, argv: list[str]) -> Run:
+    """Run a Python script through bench/peak.py: wall time, peak memory, --verbose stages."""
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "bench/peak.py", *argv],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - started
+    if result.returncode:
+        raise SystemExit(f"{name} failed:\n{result.stderr}")
+    stages = {
+        m[1]: float(m[2]) for m in re.finditer(r"^(\w+):(?: \d+)? ([\d.]+) s$", result.stderr, re.M)
+    }
+    peak = float(re.search(r"^peak: (\d+) MB$", result.stderr, re.M)[1])
+    return Run(name, seconds, peak, stages=stages)
+
+
+def count_pages(site: Path) -> int:
+    return sum(1 for _ in site.rglob("*.html"))
+
+
+def measure(size: int, work: Path) -> list[Run]:
+    content = make_tree(work / f"content-{size}", size)
+    site, floor_out = work / f"site-{size}", work / f"floor-{size}"
+    runs = [timed("floor", ["bench/floor.py", str(content), str(floor_out)])]
+    runs[-1].pages = count_pages(floor_out)
+    build = ["build.py", "--content", str(content), "--out", str(site), "--verbose"]
+    runs.append(timed("full build", build))
+    runs[-1].pages = count_pages(site)
+    runs.append(timed("no-change rebuild", build))
+    changed = next((content / "2023" / "projects").glob("*.yaml"))
+    changed.write_text(
+        changed.read_text(encoding="utf-8").replace("order:", "# edited\norder:", 1),
+        encoding="utf-8",
+    )
+    runs.append(timed("one-file change", build))
+    return runs
+
+
+def table(size: int, runs: list[Run]) -> str:
+    floor = runs[0].seconds
+    stage_names = sorted(
+        {s for r in runs for s in r.stages if s != "total"}, key=list(runs[1].stages).index
+    )
+    lines = [
+        f"### {size:,} projects ({runs[1].pages:,} pages)",
+        "",
+        "| run | wall s | × floor | pages/s | peak MB | " + " | ".join(stage_names) + " |",
+        "|---|---|---|---|---|" + "---|" * len(stage_names),
+    ]
+    for run in runs:
+        rate = f"{run.pages / run.seconds:,.0f}" if run.pages else ""
+        stages = " | ".join(f"{run.stages[s]:.2f}" if s in run.stages else "" for s in stage_names)
+        lines.append(
+            f"| {run.name} | {run.seconds:.2f} | {run.seconds / floor:.2f} | {rate} | {run.peak_mb:.0f} | {stages} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    args = parser.parse_args()
+    work = scratch()
+    print(
+        f"{time.strftime('%Y-%m-%d')} · {platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()} · output in {work}\n"
+    )
+    try:
+        for size in args.sizes:
+            print(table(size, measure(size, work)), end="\n\n", flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""No-change rebuilds: a fingerprint of every input, kept beside site/, so an unchanged build is skipped.
+
+The fingerprint covers everything the output depends on: the content tree, the templates, the
+schemas, this package's code, the versions of the libraries that shape the output, and
+SOURCE_DATE_EPOCH. It is kept in `.{site}.state.json` beside the output folder (not in it: site/
+must stay byte-identical to a full build), with a listing of the site it was written for, so
+a site changed or deleted by hand is rebuilt. Only standard-library imports here: the check
+must stay quick when nothing changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from importlib import metadata
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
+SCHEMA = PACKAGE.parent / "schema"
+LIBRARIES = (
+    "jinja2",
+    "pyyaml",
+    "markdown",
+    "nh3",
+    "frictionless",
+    "openpyxl",
+    "rdflib",
+    "pagefind-bin-extended",
+)
+
+
+def tree_digest(folder: Path, hasher: hashlib._Hash, with_content: bool = True) -> None:
+    """Every file below folder: its path, and its bytes (or, for the site, its size)."""
+    if not folder.exists():
+        hasher.update(b"\0missing\0" + str(folder).encode())
+        return
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")  # compiled code follows the source
+        for name in sorted(files):
+            path = Path(root) / name
+            hasher.update(str(path.relative_to(folder)).encode("utf-8", "surrogateescape") + b"\0")
+            if with_content:
+                hasher.update(path.read_bytes() if path.is_file() else b"")
+            else:
+                hasher.update(str(path.stat().st_size).encode())
+            hasher.update(b"\0")
+
+
+def fingerprint(content: Path, templates: Path) -> str:
+    hasher = hashlib.sha256()
+    for folder in (content, templates, SCHEMA, PACKAGE):
+        tree_digest(folder, hasher)
+    for library in LIBRARIES:
+        try:
+            hasher.update(f"{library}={metadata.version(library)}\0".encode())
+        except metadata.PackageNotFoundError:
+            hasher.update(f"{library}=none\0".encode())
+    hasher.update(("SOURCE_DATE_EPOCH=" + os.environ.get("SOURCE_DATE_EPOCH", "")).encode())
+    return hasher.hexdigest()
+
+
+def site_listing(site: Path) -> str:
+    hasher = hashlib.sha256()
+    tree_digest(site, hasher, with_content=False)
+    return hasher.hexdigest()
+
+
+def state_file(site: Path) -> Path:
+    return site.parent / f".{site.name}.state.json"
+
+
+def unchanged(content: Path, templates: Path, site: Path) -> bool:
+    """True when site/ was built from exactly these inputs and is still as it was written."""
+    try:
+        state = json.loads(state_file(site).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (
+        site.is_dir()
+        and state.get("inputs") == fingerprint(content, templates)
+        and state.get("site") == site_listing(site)
+    )
+
+
+def remember(inputs: str, site: Path) -> None:
+    """After a successful build: what it was built from, and what it wrote."""
+    state = {"inputs": inputs, "site": site_listing(site)}
+    state_file(site).write_text(json.dumps(state) + "\n", encoding="utf-8")
