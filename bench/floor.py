@@ -16,17 +16,27 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from shisaku import data, load, model, pages  # noqa: E402
-from shisaku.render import Renderer  # noqa: E402
+from shisaku import data, load, model, pages
+from shisaku.render import Renderer
 
 
 def floor(content: Path, out: Path) -> int:
     records = []
     for path, kind, year in load.content_files(content):
-        records.append(load.Record(kind, str(path), yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader), year))
+        records.append(
+            load.Record(
+                kind, str(path), yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader), year
+            )
+        )
     for path in sorted((content / "pages").glob("*.md")):
         slug, lang, _ = path.name.split(".")
-        records.append(load.Record("page", str(path), {"slug": slug, "lang": lang, "text": path.read_text(encoding="utf-8")}))
+        records.append(
+            load.Record(
+                "page",
+                str(path),
+                {"slug": slug, "lang": lang, "text": path.read_text(encoding="utf-8")},
+            )
+        )
     site = model.build_model(records)
     renderer = Renderer(site)
     written = 0

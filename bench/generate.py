@@ -18,7 +18,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 KANJI = "市民地域経済活性化商店街支援事業補助金交付産業振興創業就労観光情報発信施設整備計画推進協議会運営"
 KANA = "のをにはがとでへもるたしてい"
-WORDS = "the city provided grants for local businesses events support shopping streets visitors plan council".split()
+WORDS = [
+    "the",
+    "city",
+    "provided",
+    "grants",
+    "for",
+    "local",
+    "businesses",
+    "events",
+    "support",
+    "shopping",
+    "streets",
+    "visitors",
+    "plan",
+    "council",
+]
 PER_POLICY = 20
 BASIC_PER_POLICY = 2
 
@@ -43,7 +58,9 @@ def text_block(key: str, ja: str, en: str) -> str:
     return f'{key}:\n  ja: "{ja}"\n  en: "{en}"\n'
 
 
-def project_file(rng: random.Random, pid: str, order: int, year: int, policy: str, basic: str, division: str) -> str:
+def project_file(
+    rng: random.Random, pid: str, order: int, year: int, policy: str, basic: str, division: str
+) -> str:
     cost = rng.choice([0, rng.randint(100, 50000), rng.randint(100, 5000)])
     previous = rng.choice(["null", 0, rng.randint(100, 50000)])
     return (
@@ -60,7 +77,9 @@ def policy_file(rng: random.Random, policy: str, order: int) -> str:
         f"  - id: b{order}-{b}\n"
         f'    name: {{ja: "{japanese(rng, 15)}", en: "{english(rng, 40)}"}}\n'
         f"    directions:\n"
-        + "".join(f'      - {{ja: "{japanese(rng, 50)}", en: "{english(rng, 100)}"}}\n' for _ in range(3))
+        + "".join(
+            f'      - {{ja: "{japanese(rng, 50)}", en: "{english(rng, 100)}"}}\n' for _ in range(3)
+        )
         for b in range(BASIC_PER_POLICY)
     )
     return (
@@ -82,7 +101,8 @@ def make_tree(out: Path, projects: int, years: int = 4, seed: int = 0) -> Path:
     divisions = [f"division-{d}" for d in range(max(2, projects // 200))]
     for division in divisions:
         (out / "divisions" / f"{division}.yaml").write_text(
-            f"id: {division}\n" + text_block("name", japanese(rng, 5) + "課", english(rng, 20) + " Division"),
+            f"id: {division}\n"
+            + text_block("name", japanese(rng, 5) + "課", english(rng, 20) + " Division"),
             encoding="utf-8",
         )
     per_year = [projects // years + (1 if y < projects % years else 0) for y in range(years)]
@@ -91,14 +111,27 @@ def make_tree(out: Path, projects: int, years: int = 4, seed: int = 0) -> Path:
         folder = out / str(year)
         (folder / "policies").mkdir(parents=True)
         (folder / "projects").mkdir()
-        (folder / "report.yaml").write_text(text_block("title", f"{year}年度施策報告書", f"FY{year} Policy Report"), encoding="utf-8")
+        (folder / "report.yaml").write_text(
+            text_block("title", f"{year}年度施策報告書", f"FY{year} Policy Report"),
+            encoding="utf-8",
+        )
         policies = max(1, -(-count // PER_POLICY))
         for p in range(policies):
-            (folder / "policies" / f"policy-{p}.yaml").write_text(policy_file(rng, f"policy-{p}", p + 1), encoding="utf-8")
+            (folder / "policies" / f"policy-{p}.yaml").write_text(
+                policy_file(rng, f"policy-{p}", p + 1), encoding="utf-8"
+            )
         for n in range(count):
             p = n // PER_POLICY
             pid = f"p{year}-{n}"
-            text = project_file(rng, pid, n + 1, year, f"policy-{p}", f"b{p + 1}-{n % BASIC_PER_POLICY}", rng.choice(divisions))
+            text = project_file(
+                rng,
+                pid,
+                n + 1,
+                year,
+                f"policy-{p}",
+                f"b{p + 1}-{n % BASIC_PER_POLICY}",
+                rng.choice(divisions),
+            )
             (folder / "projects" / f"{pid}.yaml").write_text(text, encoding="utf-8")
     return out
 
