@@ -87,3 +87,8 @@ def remember(inputs: str, site: Path) -> None:
     """After a successful build: what it was built from, and what it wrote."""
     state = {"inputs": inputs, "site": site_listing(site)}
     state_file(site).write_text(json.dumps(state) + "\n", encoding="utf-8")
+
+
+def forget(site: Path) -> None:
+    """Before a swap: a build killed after it must not leave the old state beside the new site."""
+    state_file(site).unlink(missing_ok=True)

@@ -73,6 +73,7 @@ def build(
         with progress.stage("search"):
             search.index(writer.staging)
         with progress.stage("write"):
+            cache.forget(site_dir)
             writer.commit()
     except BaseException:
         writer.abort()

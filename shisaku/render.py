@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import os
+import re
+import secrets
 import shutil
-import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -190,6 +194,7 @@ class Renderer:
 
 RENAME_EXCHANGE = 2
 AT_FDCWD = -100
+OLD_SUFFIX = "-old"
 
 
 class WriteError(Exception):
@@ -197,13 +202,43 @@ class WriteError(Exception):
 
 
 class Writer:
-    """Collects the site in a staging folder beside site/, then swaps it in whole."""
+    """Collects the site in a staging folder beside site/, then swaps it in whole.
+
+    What a build killed at any moment (SIGKILL included) leaves in site/:
+
+    - The swap by renameat2(RENAME_EXCHANGE) (Linux 3.15+, on ext4, xfs, btrfs, tmpfs...):
+      the two folders trade names in one step. Before it site/ is the old complete site, after
+      it the new complete site; site/ is never missing and never a mixture, so a web server
+      serving it sees one or the other. Killed after the step, the old site is left under the
+      staging name, for the next build to remove.
+    - The fallback, two renames (where renameat2 is missing or the file system refuses it):
+      site/ -> .site-build-XXXXXXXX-old, then the staging folder -> site/. Between the two,
+      for a few microseconds, there is no site/. A build killed there leaves both sites
+      complete on disk, and the next build first puts the -old folder back as site/, as if
+      the killed build had never run. An -old folder is only ever a complete site.
+    - Leftovers never accumulate: every build first removes the staging and -old folders that
+      builds of the same site/ left (their names only: .{site}-build-XXXXXXXX[-old], beside it).
+      A running build holds a lock (flock) on its staging folder, which the kernel drops when
+      the process dies, so a build never removes the folder of another one still running.
+
+    Not covered: power loss or a kernel crash (that needs an fsync of every file and folder
+    before the swap); a killed process loses nothing it wrote, the page cache stays.
+    """
 
     def __init__(self, site: Path) -> None:
         self.site = site
         site.parent.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(dir=site.parent, prefix=f".{site.name}-build-"))
-        self.written: dict[str, bytes] = {}
+        # The names of the folders this class makes beside site/, and of nothing else: 8 hex
+        # digits now; before, tempfile.mkdtemp's 8 letters, digits and underscores.
+        self.leftover_name = re.compile(
+            rf"\.{re.escape(site.name)}-build-[0-9a-z_]{{8}}(?:{OLD_SUFFIX})?"
+        )
+        # One build at a time may recover, clean up or swap; the rest of a build runs in parallel.
+        with _locked(site.parent):
+            self._recover()
+            self._remove_leftovers()
+            self.staging, self._lock = self._make_staging()
+        self.written: set[str] = set()
 
     def write(self, path: str, content: bytes | str) -> None:
         """Write one file at a site-relative path such as `data/datapackage.json`."""
@@ -216,27 +251,118 @@ class Writer:
         target = self.staging.joinpath(*pure.parts)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-        self.written[path] = data
+        self.written.add(path)
 
     def commit(self) -> None:
         """Make the staged folder the site. The old site stays whole until the swap."""
-        os.chmod(self.staging, 0o755)
-        if not self.site.exists():
-            os.rename(self.staging, self.site)
-            return
-        if not _exchange(self.staging, self.site):
-            old = self.staging.with_name(self.staging.name + "-old")
-            os.rename(self.site, old)
-            os.rename(self.staging, self.site)
-            self.staging = old
-        shutil.rmtree(self.staging, ignore_errors=True)
+        os.chmod(self.staging, 0o755)  # not the umask's: the same site/ on every machine
+        with _locked(self.site.parent):
+            old = self._swap()
+        self._unlock()
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
 
     def abort(self) -> None:
+        """Forget this build: site/ stays as it was."""
         shutil.rmtree(self.staging, ignore_errors=True)
+        self._unlock()
+
+    def leftovers(self) -> list[Path]:
+        """The staging and -old folders beside site/ (this build's own included)."""
+        return sorted(
+            path
+            for path in self.site.parent.iterdir()
+            if self.leftover_name.fullmatch(path.name) and path.is_dir() and not path.is_symlink()
+        )
+
+    def _swap(self) -> Path | None:
+        """Put the staging folder at site/; return where the old site is now, to remove it."""
+        if not self.site.exists():
+            os.rename(self.staging, self.site)  # the first build: nothing to replace
+            return None
+        if _exchange(self.staging, self.site):
+            return self.staging
+        old = self.staging.with_name(self.staging.name + OLD_SUFFIX)
+        os.rename(self.site, old)
+        try:
+            os.rename(self.staging, self.site)  # until here there is no site/
+        except OSError:
+            os.rename(old, self.site)
+            raise
+        # Under the staging name the old site is plain garbage; an -old folder would be put
+        # back by the next build if site/ went missing.
+        os.rename(old, self.staging)
+        return self.staging
+
+    def _recover(self) -> None:
+        """A build killed between the two renames of the fallback: put the old site back."""
+        if self.site.exists() or self.site.is_symlink():
+            return
+        # Builds swap one at a time (under the parent's lock), so there is at most one.
+        old = [path for path in self.leftovers() if path.name.endswith(OLD_SUFFIX)]
+        if old:
+            os.rename(old[0], self.site)
+
+    def _remove_leftovers(self) -> None:
+        """Remove the staging and -old folders of killed builds; skip those of running builds."""
+        for folder in self.leftovers():
+            lock = _try_lock(folder)
+            if lock is None:
+                continue  # its build is still running
+            try:
+                shutil.rmtree(folder, ignore_errors=True)
+            finally:
+                os.close(lock)
+
+    def _make_staging(self) -> tuple[Path, int]:
+        """A new empty folder beside site/, locked for as long as this build runs."""
+        while True:
+            path = self.site.with_name(f".{self.site.name}-build-{secrets.token_hex(4)}")
+            try:
+                path.mkdir()
+            except FileExistsError:
+                continue
+            lock = _try_lock(path)
+            assert lock is not None, "nobody else knows this folder yet"
+            return path, lock
+
+    def _unlock(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
+
+
+def _try_lock(folder: Path) -> int | None:
+    """An exclusive lock on a folder, as an open descriptor; None if another process holds it.
+
+    The kernel drops the lock when the descriptor is closed or its process dies (even by
+    SIGKILL), so a held lock means a live build.
+    """
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on a folder for the duration, waiting for it if need be."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _exchange(a: Path, b: Path) -> bool:
-    """Swap two folders in one step (Linux renameat2), so site/ is never missing or half-built."""
+    """Swap two folders in one step (Linux renameat2), so site/ is never missing or half-built.
+
+    False when the C library or the file system cannot: the caller falls back to two renames.
+    """
     renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
     if renameat2 is None:
         return False

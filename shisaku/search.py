@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import ctypes
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
+
+PR_SET_PDEATHSIG = 1
 
 
 class SearchIndexError(Exception):
@@ -22,10 +26,21 @@ def index(site: Path) -> None:
         capture_output=True,
         text=True,
         check=False,
+        preexec_fn=die_with_parent,
     )
     if result.returncode != 0:
         raise SearchIndexError(result.stderr.strip() or result.stdout.strip())
     sort_entry(site / "pagefind" / "pagefind-entry.json")
+
+
+def die_with_parent() -> None:
+    """In the child: end when the build ends, even by SIGKILL, so no indexer outlives it and
+    writes into a staging folder the next build is cleaning up (Linux; elsewhere nothing)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
 
 
 def sort_entry(entry: Path) -> None:

@@ -240,7 +240,9 @@ def test_a_failed_build_leaves_site_untouched(real_content, tmp_path):
     )
     assert cli.main(["--content", str(real_content), "--out", str(site)]) == 1
     assert tree(site) == before
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site-build")] == []  # no staging left
+    assert [
+        p.name for p in tmp_path.iterdir() if p.name.startswith(".site-build")
+    ] == []  # no staging left
 
 
 def test_a_good_build_replaces_site_whole(real_content, tmp_path):
