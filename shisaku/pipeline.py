@@ -7,12 +7,15 @@ previous site/ exactly as it was.
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 from pathlib import Path
+from typing import Any
 
 from . import cache, catalog, data, load, model, pages, search, validate
 from .problems import Problem
 from .progress import QUIET, Progress
-from .render import TEMPLATES, Renderer, Writer, string_problems
+from .render import TEMPLATES, Renderer, Writer, string_problems, write_file
 
 
 def check(
@@ -63,9 +66,8 @@ def build(
             writer.write("sitemap.xml", catalog.sitemap(site_pages, renderer.absolute))
             writer.write("robots.txt", catalog.robots(site))
         with progress.stage("pages", len(site_pages)) as stage:
-            for page in site_pages:
-                writer.write(page.output, renderer.render(page))
-                stage.advance()
+            targets = [writer.claim(page.output) for page in site_pages]
+            render_all(renderer, site_pages, targets, stage)
         static = templates / "static"
         for path in sorted(static.rglob("*")):
             if path.is_file():
@@ -81,6 +83,45 @@ def build(
     cache.remember(inputs, site_dir)
     progress.total()
     return []
+
+
+# Rendering is pure CPU work per page: forked workers share the model without copying it.
+# The parent writes the files, in page order: Pagefind's index depends on the order files
+# appear in their folders, so a fixed order keeps builds byte-identical. Below this many pages
+# a second process costs more than it saves.
+PARALLEL_FROM = 400
+BATCH = 100
+_job: tuple[Renderer, list[pages.Page]] | None = None
+
+
+def render_all(
+    renderer: Renderer, site_pages: list[pages.Page], targets: list[Path], stage: Any
+) -> None:
+    """Render and write every page, rendering on every core when there are enough pages."""
+    global _job
+    workers = min(os.cpu_count() or 1, 8) if len(site_pages) >= PARALLEL_FROM else 1
+    if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for page, target in zip(site_pages, targets, strict=True):
+            write_file(target, renderer.render(page))
+            stage.advance()
+        return
+    _job = (renderer, site_pages)
+    batches = [range(i, min(i + BATCH, len(site_pages))) for i in range(0, len(site_pages), BATCH)]
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for batch, html in zip(batches, pool.imap(_render_batch, batches), strict=True):
+                for i, text in zip(batch, html, strict=True):
+                    write_file(targets[i], text)
+                stage.advance(len(batch))
+    finally:
+        _job = None
+
+
+def _render_batch(indices: range) -> list[str]:
+    """In a worker: the HTML of a batch of pages."""
+    assert _job is not None
+    renderer, site_pages = _job
+    return [renderer.render(site_pages[i]) for i in indices]
 
 
 def downloads(files: dict[str, bytes]) -> list[pages.Download]:

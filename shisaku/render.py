@@ -197,6 +197,11 @@ AT_FDCWD = -100
 OLD_SUFFIX = "-old"
 
 
+def write_file(target: Path, content: bytes | str) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+
+
 class WriteError(Exception):
     """Two outputs claimed the same path, or a path left the site."""
 
@@ -240,18 +245,23 @@ class Writer:
             self.staging, self._lock = self._make_staging()
         self.written: set[str] = set()
 
-    def write(self, path: str, content: bytes | str) -> None:
-        """Write one file at a site-relative path such as `data/datapackage.json`."""
+    def claim(self, path: str) -> Path:
+        """Reserve a site-relative path such as `data/datapackage.json`; the file to write there.
+
+        Every path is claimed once, by the one process that owns this writer, so two outputs
+        for one URL are an error even when worker processes do the writing.
+        """
         pure = PurePosixPath(path)
         if pure.is_absolute() or ".." in pure.parts or not pure.parts:
             raise WriteError(f"{path}: not a path inside the site")
         if path in self.written:
             raise WriteError(f"{path}: written twice (two pages or files claim the same URL)")
-        data = content.encode("utf-8") if isinstance(content, str) else content
-        target = self.staging.joinpath(*pure.parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
         self.written.add(path)
+        return self.staging.joinpath(*pure.parts)
+
+    def write(self, path: str, content: bytes | str) -> None:
+        """Write one file at a site-relative path."""
+        write_file(self.claim(path), content)
 
     def commit(self) -> None:
         """Make the staged folder the site. The old site stays whole until the swap."""

@@ -114,3 +114,16 @@ def test_after_a_change_the_rebuild_equals_a_full_build(
         assert (setup["site"] / "ja" / "projects" / "kaigo-shien" / "index.html").exists()
     if change == "delete a project":
         assert not (setup["site"] / "en" / "projects" / "kaigo").exists()
+
+
+def test_rendering_on_every_core_gives_the_same_bytes_as_one(tmp_path, monkeypatch):
+    """Enough pages for the worker processes; then the same tree rendered in one process."""
+    from .synthetic import make_tree
+
+    content = make_tree(tmp_path / "content", projects=220)
+    parallel, single = tmp_path / "parallel" / "site", tmp_path / "single" / "site"
+    assert pipeline.build(content, parallel) == []
+    assert len(list(parallel.rglob("*.html"))) >= pipeline.PARALLEL_FROM
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 10**9)
+    assert pipeline.build(content, single) == []
+    assert tree(parallel) == tree(single)
