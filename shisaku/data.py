@@ -15,7 +15,9 @@ from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from .model import Site
 from .rows import TABLES, load_schema
@@ -128,37 +130,60 @@ def display_width(text: str) -> int:
 def xlsx_bytes(
     schema: dict[str, Any], rows: list[dict[str, Any]], when: datetime.datetime
 ) -> bytes:
-    """The main table for spreadsheet users: numbers as numbers, a frozen header, fitted widths."""
+    """The main table for spreadsheet users: numbers as numbers, a frozen header, fitted widths.
+
+    Written in openpyxl's write-only mode: each row is streamed out once, which at 10,000 rows
+    takes a fraction of the time and memory of building the whole sheet first.
+    """
     fields = schema["fields"]
-    book = Workbook()
-    sheet = book.active
-    sheet.title = SHEET_NAME
-    sheet.append([f["name"] for f in fields])
-    for row in rows:
-        sheet.append(
-            [float(v) if isinstance(v, Decimal) else v for v in (row[f["name"]] for f in fields)]
-        )
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(SHEET_NAME)
     sheet.freeze_panes = "A2"
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for index, field in enumerate(fields, start=1):
-        letter = sheet.cell(row=1, column=index).column_letter
-        texts = [field["name"]] + [csv_text(row[field["name"]]) for row in rows]
-        widest = max(display_width(line) for text in texts for line in (text.splitlines() or [""]))
-        sheet.column_dimensions[letter].width = min(max(widest + 2, 8), 60)
-        number_format = {"integer": "#,##0", "number": "0.0"}.get(field["type"])
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+    widths = column_widths(fields, rows)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
+    header_style = (Font(bold=True), Alignment(wrap_text=True, vertical="top"))
+    sheet.append(
+        [styled(sheet, f["name"], font=header_style[0], alignment=header_style[1]) for f in fields]
+    )
+    formats = [{"integer": "#,##0", "number": "0.0"}.get(f["type"]) for f in fields]
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row in rows:
+        cells = []
+        for field, number_format, width in zip(fields, formats, widths, strict=True):
+            value = row[field["name"]]
+            value = float(value) if isinstance(value, Decimal) else value
             if number_format:
-                cell.number_format = number_format
-            elif widest > 60:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                cells.append(styled(sheet, value, number_format=number_format))
+            elif width > 60 and value is not None:
+                cells.append(styled(sheet, value, alignment=wrap))
+            else:
+                cells.append(value)
+        sheet.append(cells)
     naive = when.replace(tzinfo=None)
     book.properties.creator = "shisaku"
     book.properties.created = naive
     out = io.BytesIO()
     book.save(out)
     return fixed_zip(out.getvalue(), naive)
+
+
+def styled(sheet: Any, value: Any, **style: Any) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell
+
+
+def column_widths(fields: list[dict[str, Any]], rows: list[dict[str, Any]]) -> list[int]:
+    """The widest line of each column, counting wide (Japanese) characters twice."""
+    widths = []
+    for field in fields:
+        texts = [field["name"]] + [csv_text(row[field["name"]]) for row in rows]
+        widths.append(
+            max(display_width(line) for text in texts for line in (text.splitlines() or [""]))
+        )
+    return widths
 
 
 def fixed_zip(archive: bytes, when: datetime.datetime) -> bytes:
