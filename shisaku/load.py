@@ -2,19 +2,42 @@
 
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import dataclass
+import stat
+import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .problems import Localized, Problem, missing_file
+from .problems import Localized, Problem, character, missing_file
 
 # libyaml's loader is about 9x faster than the pure-Python one at 10,000 files.
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 FISCAL_YEAR_FOLDER = re.compile(r"^[0-9]{4}$")
+
+# Limits on what one content file may be. The real files are a few kilobytes and nest five
+# levels (policy > basic_projects > item > directions > item); these are far beyond that, and
+# far below what would exhaust memory or the stack.
+MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 20
+MAX_DIGITS = 100  # Python refuses to read integers of more than 4,300 digits at all
+
+# A file that can nest no deeper than this is composed without scanning it first: libyaml's
+# composer recurses in C, and a few hundred thousand open brackets crash the process.
+SAFE_WITHOUT_SCAN = 200
+
+# Characters YAML 1.1 cannot carry (its printable set, inverted): NUL and the other control
+# characters, DEL, C1 controls but NEL, lone surrogates, U+FFFE and U+FFFF. The same set is
+# refused in Markdown pages, where they would break the HTML.
+NOT_TEXT = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+# An integer as people write one. YAML 1.1 also reads 0123 as octal (83), 1:30 as base 60 (90)
+# and 0x7D1 as hexadecimal: such values are kept as written for validation to explain.
+PLAIN_INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
 
 
 class MarkedDict(dict):
@@ -32,20 +55,51 @@ class MarkedList(list):
     item_lines: list[int]
 
 
+class Refused(Exception):
+    """Something in a file that the loader will not read, as the problem to report."""
+
+    def __init__(self, line: int, code: str, type_: str = "yaml-error", **params: Any) -> None:
+        super().__init__(code)
+        self.line, self.code, self.type, self.params = line, code, type_, params
+
+    def problem(self, file: str) -> Problem:
+        return Problem(file, self.line, "", self.code, self.type, self.params)
+
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    pass
+    depth = 0  # how many mappings and sequences are open while constructing
+
+    def construct_scalar(self, node: yaml.ScalarNode) -> Any:
+        """Every scalar's text: no control characters (an escape such as "\\0" can write
+        one), and in NFC, so that a decomposed が is published as the が it looks like."""
+        value = super().construct_scalar(node)
+        if not isinstance(value, str):
+            return value
+        bad = NOT_TEXT.search(value)
+        if bad:
+            raise Refused(
+                _line(node), "control-character", "encoding-error", char=character(bad[0]), more=""
+            )
+        return unicodedata.normalize("NFC", value)  # the same string when already in NFC
 
 
 @dataclass(frozen=True)
 class Yaml11:
-    """A value YAML 1.1 would turn into a boolean or a date (yes, no, on, 2024-04-01).
+    """A value YAML 1.1 reads as something else than written: a boolean (yes, no, on), a date
+    (2024-04-01) or a number in another base (0123 is octal 83, 1:30 is base 60, 0x7D1 hex).
 
-    Content has no booleans or dates, so the loader keeps the words as written and
-    validation tells the author to quote them, instead of publishing `True`.
+    Content has no booleans or dates and writes numbers in plain digits, so the loader keeps
+    the words as written and validation tells the author what to write, instead of
+    publishing `True` or 83.
     """
 
     written: str
-    read_as: str  # "boolean" or "date"
+    read_as: str  # "boolean", "date" or "number"
+    value: Any = None  # what YAML 1.1 reads, for a number
 
     def __str__(self) -> str:
         return self.written
@@ -53,26 +107,62 @@ class Yaml11:
 
 def _construct_yaml11(kind: str) -> Any:
     def construct(loader: _Loader, node: yaml.ScalarNode) -> Yaml11:
-        return Yaml11(node.value, kind)
+        return Yaml11(loader.construct_scalar(node), kind)
 
     return construct
 
 
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int | Yaml11:
+    written = loader.construct_scalar(node)
+    digits = len(re.sub(r"[^0-9A-Fa-f]", "", written))
+    if digits > MAX_DIGITS:
+        raise Refused(_line(node), "yaml-long-number", digits=digits)
+    value = loader.construct_yaml_int(node)
+    return value if PLAIN_INT.fullmatch(written) else Yaml11(written, "number", value)
+
+
+def _refuse_tag(loader: _Loader, node: yaml.Node) -> None:
+    """`!!python/object`, `!!binary`, `!custom`: content is text, numbers, null, lists, mappings."""
+    tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+    raise Refused(_line(node), "yaml-tag", tag=tag)
+
+
+def _nested(construct: Any) -> Any:
+    """Count the open mappings and sequences; refuse a file nested deeper than MAX_DEPTH
+    before the construction recursion can exhaust Python's stack."""
+
+    def constructor(loader: _Loader, node: yaml.Node) -> Any:
+        loader.depth += 1
+        try:
+            if loader.depth > MAX_DEPTH:
+                raise Refused(_line(node), "yaml-too-deep", limit=MAX_DEPTH)
+            return construct(loader, node)
+        finally:
+            loader.depth -= 1
+
+    return constructor
+
+
+@_nested
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> MarkedDict:
     loader.flatten_mapping(node)
     mapping = MarkedDict()
-    mapping.line = node.start_mark.line + 1
+    mapping.line = _line(node)
     mapping.key_lines = {}
     mapping.duplicates = []
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
+        line = _line(key_node)
         try:
             hash(key)
         except TypeError:
             raise yaml.constructor.ConstructorError(
                 None, None, "a key must be plain text, not a list or mapping", key_node.start_mark
             ) from None
+        if isinstance(key, str):
+            # A space pasted after a key (often a full-width one) cannot be seen: "name　"
+            # is the key name, not an unknown key that looks exactly like it.
+            key = key.strip()
         if key in mapping:
             # PyYAML keeps the last value silently; we keep the first and report the repeat.
             mapping.duplicates.append((key, line, mapping.key_lines[key]))
@@ -82,10 +172,11 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> MarkedDict:
     return mapping
 
 
+@_nested
 def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> MarkedList:
     items = MarkedList(loader.construct_object(child, deep=True) for child in node.value)
-    items.line = node.start_mark.line + 1
-    items.item_lines = [child.start_mark.line + 1 for child in node.value]
+    items.line = _line(node)
+    items.item_lines = [_line(child) for child in node.value]
     return items
 
 
@@ -93,6 +184,10 @@ _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 _Loader.add_constructor("tag:yaml.org,2002:bool", _construct_yaml11("boolean"))
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_yaml11("date"))
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+for _tag in ("binary", "set", "omap", "pairs"):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse_tag)
+_Loader.add_constructor(None, _refuse_tag)  # any other tag
 
 
 @dataclass
@@ -109,24 +204,102 @@ class Record:
 class Loaded:
     records: list[Record]
     problems: list[Problem]
+    # Files found but not read (their problem is in problems), with data None: what they
+    # would define is unknown, so validation does not call references to it unknown.
+    unread: list[Record] = field(default_factory=list)
 
 
 def display_path(path: Path) -> str:
-    """The path as people type it: relative to the working folder when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    """The path as people type it: relative to the working folder when inside it.
+
+    A link keeps its own name: the file shown is the one in content/, not where it points.
+    """
+    absolute = Path(os.path.abspath(path))  # normalises `..` without following links
+    for candidate in (absolute, Path(os.path.realpath(absolute.parent)) / absolute.name):
+        try:
+            return str(candidate.relative_to(Path.cwd()))
+        except ValueError:
+            continue
+    return str(path)
 
 
 def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
-    """Parse one YAML document; a syntax error becomes a problem at its line."""
+    """Parse one YAML document; a syntax error or a refused construct becomes a problem."""
+    bad = control_problem(text, file)
+    if bad:
+        return None, [bad]
     try:
+        scan(text)
         return yaml.load(text, Loader=_Loader), []
+    except Refused as refused:
+        return None, [refused.problem(file)]
     except yaml.MarkedYAMLError as error:
         return None, [yaml_problem(error, text, file)]
     except yaml.YAMLError as error:
-        return None, [Problem(file, 1, "", "yaml-error", "yaml-error", {"detail": str(error)})]
+        detail = str(error).splitlines()[0] if str(error) else type(error).__name__
+        return None, [Problem(file, 1, "", "yaml-error", "yaml-error", {"detail": detail})]
+    except RecursionError:  # only without libyaml: the pure-Python composer recurses
+        return None, [Problem(file, 1, "", "yaml-too-deep", "yaml-error", {"limit": MAX_DEPTH})]
+
+
+def scan(text: str) -> None:
+    """Refuse anchors and aliases, and nesting deeper than MAX_DEPTH, before composing.
+
+    An alias copies nothing when loaded, but ten nested aliases of ten make 10^10 values for
+    whatever walks them (and merge keys expand them while composing). Content never needs
+    them. The scan reads the parser's events, so it runs only when the text could hold an
+    alias or nest deeply: every level of nesting takes one of [ { - : ? (bounded below).
+    """
+    may_alias = "&" in text or "*" in text
+    nesting_bound = sum(text.count(c) for c in "[{-:?")
+    if not may_alias and nesting_bound <= SAFE_WITHOUT_SCAN:
+        return
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent):
+            raise Refused(line, "yaml-alias", written=f"*{event.anchor}")
+        if getattr(event, "anchor", None):
+            raise Refused(line, "yaml-alias", written=f"&{event.anchor}")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise Refused(line, "yaml-too-deep", limit=MAX_DEPTH)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def control_problem(text: str, file: str) -> Problem | None:
+    """The first character that cannot be in a text file (NUL, a vertical tab from Word, a
+    form feed from a PDF...), at its line, with how many other lines have one."""
+    bad = NOT_TEXT.search(text)
+    if not bad:
+        return None
+    line = text.count("\n", 0, bad.start()) + 1
+    others = len({text.count("\n", 0, m.start()) for m in NOT_TEXT.finditer(text)}) - 1
+    if not others:
+        more = Localized(en="", ja="")
+    elif others == 1:
+        more = Localized(en="; 1 other line has one too", ja="。ほかに1行にもあります")
+    else:
+        more = Localized(
+            en=f"; {others} other lines have one too", ja=f"。ほかに{others}行にもあります"
+        )
+    return Problem(
+        file,
+        line,
+        "",
+        "control-character",
+        "encoding-error",
+        {"char": character(bad[0]), "more": more},
+    )
+
+
+# libyaml's words for a backslash in double quotes that starts no escape it knows.
+BAD_ESCAPES = {
+    "found unknown escape character": "yaml-escape",
+    "found invalid Unicode character escape code": "yaml-unicode-escape",
+}
 
 
 def yaml_problem(error: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
@@ -143,8 +316,27 @@ def yaml_problem(error: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
     problem = error.problem or ""
     if error.problem_mark and _is_tab(text, error.problem_mark):
         return Problem(file, error.problem_mark.line + 1, "", "yaml-tab", "yaml-error", {})
+    if problem == "but found another document" and error.problem_mark:
+        return Problem(file, error.problem_mark.line + 1, "", "yaml-documents", "yaml-error", {})
+    if error.problem_mark and problem in BAD_ESCAPES:
+        escape = _escape_at(text, error.problem_mark)
+        at = error.problem_mark.line + 1
+        return Problem(file, at, "", BAD_ESCAPES[problem], "yaml-error", {"escape": escape})
     detail = f"{problem} ({context})" if context and problem else problem or str(error)
-    return Problem(file, line, "", "yaml-error", "yaml-error", {"detail": detail})
+    return Problem(file, line, "", "yaml-error", "yaml-error", {"detail": detail.splitlines()[0]})
+
+
+def _escape_at(text: str, mark: yaml.Mark) -> str:
+    """The escape libyaml stopped at, as written: \\p, \\ud800."""
+    lines = text.splitlines()
+    row = lines[mark.line] if mark.line < len(lines) else ""
+    start = row.rfind("\\", 0, mark.column + 1)
+    found = (
+        re.match(r"\\(?:[uU][0-9A-Fa-f]{1,8}|x[0-9A-Fa-f]{1,2}|.)", row[start:])
+        if start >= 0
+        else None
+    )
+    return found[0] if found else "\\"
 
 
 def _is_tab(text: str, mark: yaml.Mark) -> bool:
@@ -153,13 +345,26 @@ def _is_tab(text: str, mark: yaml.Mark) -> bool:
 
 
 def read_text(path: Path, file: str) -> tuple[str | None, list[Problem]]:
-    """Read a file as UTF-8 (a BOM is allowed); bytes that are not UTF-8 become a problem."""
+    """Read a file as UTF-8 (a BOM is allowed); bytes that are not UTF-8 become a problem.
+
+    The size is checked before reading: a content file is a few kilobytes, and one of
+    gigabytes (a video saved under the wrong name) must not be read into memory.
+    """
     try:
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):
+            detail = Localized(en="it is not a regular file", ja="通常のファイルではありません")
+            return None, [Problem(file, None, "", "read-error", "read-error", {"detail": detail})]
+        if status.st_size > MAX_FILE_BYTES:
+            sizes = {"size": f"{status.st_size:,}", "limit": f"{MAX_FILE_BYTES:,}"}
+            return None, [Problem(file, None, "", "file-too-large", "read-error", sizes)]
         raw = path.read_bytes()
     except OSError as error:
         return None, [
             Problem(file, None, "", "read-error", "read-error", {"detail": error.strerror})
         ]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [Problem(file, 1, "", "encoding-utf16", "encoding-error")]
     try:
         return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError as error:
@@ -182,18 +387,55 @@ def load_file(
 
 
 def content_files(content: Path) -> list[tuple[Path, str, int | None]]:
-    """Every YAML file of the content tree, with its kind and fiscal year, in a stable order."""
+    """Every YAML file of the content tree, with its kind and fiscal year, in a stable order.
+
+    A year folder with policies or projects needs its report.yaml: it is listed even when
+    missing, so that load reports it instead of the model finding a year without a report.
+    """
     found: list[tuple[Path, str, int | None]] = [(content / "site.yaml", "site", None)]
     found += [(p, "division", None) for p in sorted((content / "divisions").glob("*.yaml"))]
     for folder in sorted(p for p in content.iterdir() if p.is_dir()):
         if not FISCAL_YEAR_FOLDER.match(folder.name):
             continue
         year = int(folder.name)
-        if (folder / "report.yaml").exists():
+        policies = [(p, "policy", year) for p in sorted((folder / "policies").glob("*.yaml"))]
+        projects = [(p, "project", year) for p in sorted((folder / "projects").glob("*.yaml"))]
+        if (folder / "report.yaml").exists() or policies or projects:
             found.append((folder / "report.yaml", "report", year))
-        found += [(p, "policy", year) for p in sorted((folder / "policies").glob("*.yaml"))]
-        found += [(p, "project", year) for p in sorted((folder / "projects").glob("*.yaml"))]
+        found += policies + projects
     return found
+
+
+def refused_links(content: Path) -> dict[Path, Problem]:
+    """Links in the content tree that point outside it, or nowhere; none of them is read.
+
+    Content must be self-contained: a link to a file elsewhere would publish whatever that
+    file holds (a link to /etc/passwd, or to another year's draft). The link itself is read
+    with readlink for the message; its target never is.
+    """
+    root = os.path.realpath(content)
+    refused = {}
+    for folder, folders, files in os.walk(content):  # does not follow links into folders
+        for name in sorted(folders + files):
+            path = Path(folder) / name
+            if not path.is_symlink():
+                continue
+            target = os.path.realpath(path)
+            shown = os.readlink(path)
+            if not os.path.exists(target):
+                code = "link-broken"
+            elif os.path.commonpath([root, target]) != root:
+                code = "link-outside"
+            else:
+                continue  # a link to another file of the content is still the content
+            refused[path] = Problem(
+                display_path(path), None, "", code, "read-error", {"target": shown}
+            )
+    return refused
+
+
+def _under(path: Path, links: dict[Path, Problem]) -> bool:
+    return any(path == link or link in path.parents for link in links)
 
 
 def stray_files(content: Path, known: set[Path]) -> list[Problem]:
@@ -226,26 +468,45 @@ def stray_files(content: Path, known: set[Path]) -> list[Problem]:
 
 def load(content: Path) -> Loaded:
     """Read every content file; unreadable files become problems, nothing is skipped silently."""
-    records: list[Record] = []
-    problems: list[Problem] = []
+    loaded = Loaded([], [])
+    links = refused_links(content)
+    loaded.problems += links.values()
     files = content_files(content)
     for path, kind, year in files:
+        if _under(path, links):
+            loaded.unread.append(Record(kind, display_path(path), None, year))
+            continue
         if not path.exists():
-            problems.append(missing_file(display_path(path)))
+            loaded.problems.append(missing_file(display_path(path)))
             continue
         record, found = load_file(path, kind, year)
-        problems += found
-        if record is not None:
-            records.append(record)
-    problems += stray_files(content, {p for p, _, _ in files})
+        _add(loaded, record, found, Record(kind, display_path(path), None, year))
+    known = {p for p, _, _ in files} | {p for p in links}
+    loaded.problems += stray_files(content, known)
     if not any(kind == "project" for _, kind, _ in files):
-        problems.append(Problem(display_path(content), None, "", "no-content", "no-content"))
+        loaded.problems.append(Problem(display_path(content), None, "", "no-content", "no-content"))
     for path in sorted((content / "pages").glob("*.md")):
+        if _under(path, links):
+            continue
         record, found = load_page(path)
-        problems += found
-        if record is not None:
-            records.append(record)
-    return Loaded(records, problems)
+        match = PAGE_NAME.match(path.name)
+        unread = (
+            Record("page", display_path(path), {**match.groupdict(), "text": None})
+            if match
+            else None
+        )
+        _add(loaded, record, found, unread)
+    return loaded
+
+
+def _add(
+    loaded: Loaded, record: Record | None, problems: list[Problem], unread: Record | None
+) -> None:
+    loaded.problems += problems
+    if record is not None:
+        loaded.records.append(record)
+    elif unread is not None:
+        loaded.unread.append(unread)
 
 
 PAGE_NAME = re.compile(r"^(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.(?P<lang>[a-z]{2,3})\.md$")
@@ -264,4 +525,10 @@ def load_page(path: Path) -> tuple[Record | None, list[Problem]]:
     text, problems = read_text(path, file)
     if text is None:
         return None, problems
+    bad = control_problem(text, file)
+    if bad:
+        return None, [bad]
+    text = unicodedata.normalize("NFC", text)
+    if not text.endswith("\n"):
+        text += "\n"  # a text file's last line ends with a line break, whatever the editor did
     return Record("page", file, {"slug": match["slug"], "lang": match["lang"], "text": text}), []

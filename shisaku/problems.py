@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +19,68 @@ MESSAGES: dict[str, dict[str, str]] = {
     "yaml-error": {
         "en": "the YAML cannot be read: {detail}",
         "ja": "YAMLの書き方に誤りがあります: {detail}",
+    },
+    "encoding-utf16": {
+        "en": 'the file is saved as UTF-16 ("Unicode" in Notepad); save it as UTF-8',
+        "ja": "ファイルがUTF-16（メモ帳の「Unicode」）で保存されています。UTF-8で保存してください",
+    },
+    "control-character": {
+        "en": "{char} cannot be in content; delete it (text copied from Word or a PDF "
+        "sometimes brings one){more}",
+        "ja": "{char}はコンテンツに書けません。削除してください（WordやPDFからコピーした"
+        "テキストに紛れ込むことがあります）{more}",
+    },
+    "file-too-large": {
+        "en": "the file has {size} bytes, more than the {limit} a content file may have; "
+        "check that it is the right file",
+        "ja": "ファイルが{size}バイトあり、コンテンツのファイルの上限（{limit}バイト）を超えています。"
+        "正しいファイルか確かめてください",
+    },
+    "link-outside": {
+        "en": "this is a link to {target}, outside the content folder; content must be "
+        "self-contained: put the file or folder itself here",
+        "ja": "これはコンテンツフォルダの外（{target}）へのリンクです。リンクではなく、ファイルや"
+        "フォルダそのものを置いてください",
+    },
+    "link-broken": {
+        "en": "this is a link to {target}, which does not exist",
+        "ja": "これは存在しない {target} へのリンクです",
+    },
+    "yaml-alias": {
+        "en": "anchors and aliases ({written}) are not used in content; write the value out in full",
+        "ja": "アンカーとエイリアス（{written}）はコンテンツでは使えません。値をそのまま書いてください",
+    },
+    "yaml-tag": {
+        "en": "the tag {tag} is not allowed: content holds only text, numbers, null, lists and "
+        "mappings; remove the tag",
+        "ja": "タグ {tag} は使えません（コンテンツに書けるのはテキスト・数値・null・リスト・"
+        "対応づけだけです）。タグを削除してください",
+    },
+    "yaml-too-deep": {
+        "en": "lists and mappings are nested more than {limit} levels deep here",
+        "ja": "ここでリストや対応づけの入れ子が{limit}段を超えています",
+    },
+    "yaml-long-number": {
+        "en": "a number of {digits} digits cannot be read; no amount or order is that long",
+        "ja": "{digits}桁の数値は読めません（金額や順番がそこまで長くなることはありません）",
+    },
+    "yaml-escape": {
+        "en": "{escape} is not an escape YAML knows (in double quotes a backslash starts one); "
+        "write \\\\ for a backslash, or put the text in single quotes",
+        "ja": "{escape} はYAMLのエスケープではありません（二重引用符の中ではバックスラッシュが"
+        "エスケープを始めます）。バックスラッシュは \\\\ と書くか、一重引用符で囲んでください",
+    },
+    "yaml-unicode-escape": {
+        "en": "{escape} names no character (a lone surrogate, or past U+10FFFF); "
+        "write the character itself",
+        "ja": "{escape} は文字を表していません（単独のサロゲートか、U+10FFFFを超える値です）。"
+        "文字そのものを書いてください",
+    },
+    "yaml-documents": {
+        "en": "a second YAML document begins here (a line '---' or '...'); "
+        "a content file holds one",
+        "ja": "ここから2つ目のYAML文書が始まっています（「---」や「...」の行）。"
+        "1つのファイルに書けるのは1つだけです",
     },
     "yaml-tab": {
         "en": "a tab is used for indentation; indent with spaces",
@@ -66,6 +130,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{value} was read as the true/false value {read_as} (YAML 1.1); put it in quotes",
         "ja": "{value} が真偽値 {read_as} として読まれました（YAML 1.1）。引用符で囲んでください",
     },
+    "yaml-number": {
+        "en": "{value} was read as the number {read_as} (YAML 1.1); write plain digits, "
+        "or put it in quotes if it is text",
+        "ja": "{value} が数値 {read_as} として読まれました（YAML 1.1）。数字だけで書くか、"
+        "テキストなら引用符で囲んでください",
+    },
     "yaml-date": {
         "en": "{value} was read as a date; put it in quotes",
         "ja": "{value} が日付として読まれました。引用符で囲んでください",
@@ -81,6 +151,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "not-amount": {
         "en": "{value} is not a whole number of thousand yen",
         "ja": "{value} は千円単位の整数ではありません",
+    },
+    "full-width-digits": {
+        "en": "{value} is written in full-width digits; write {fixed}",
+        "ja": "{value} は全角の数字で書かれています。半角で {fixed} と書いてください",
+    },
+    "quoted-number": {
+        "en": "{value} is in quotes, so it is text, not a number; write {fixed} without quotes",
+        "ja": "{value} は引用符で囲まれているため数値ではなくテキストです。引用符なしで {fixed} と"
+        "書いてください",
     },
     "not-number": {
         "en": "{value} is not a number",
@@ -124,9 +203,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{value} does not have the form {pattern}",
         "ja": "{value} は {pattern} の形になっていません",
     },
+    "bad-form": {
+        "en": "{value} is not {form}",
+        "ja": "{value} は{form}ではありません",
+    },
     "bad-id": {
         "en": "{value} is not a valid id: use lowercase letters a-z, digits and single hyphens",
         "ja": "{value} はIDとして使えません。英小文字a-z・数字・ハイフンで書いてください",
+    },
+    "space-around-id": {
+        "en": "{value} has {char} at its {where}: it cannot be seen, but makes another id; delete it",
+        "ja": "{value} の{where}に{char}があります。見えませんが別のIDになるため、削除してください",
     },
     "invalid": {
         "en": "{detail}",
@@ -139,6 +226,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "page-title": {
         "en": "the page needs a title: begin it with a line such as '# About this site'",
         "ja": "ページの題名がありません。「# このサイトについて」のような行で始めてください",
+    },
+    "page-too-deep": {
+        "en": "lists are nested more than {limit} levels deep here; the page cannot be made into HTML",
+        "ja": "ここでリストの入れ子が{limit}段を超えているため、ページをHTMLにできません",
     },
     "no-content": {
         "en": "no fiscal-year folder with projects was found",
@@ -256,7 +347,17 @@ class Problem:
         message = MESSAGES[self.code].get(lang, MESSAGES[self.code]["en"]).format(**params)
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         key = f" {self.key}:" if self.key else ""
-        return f"{where}:{key} {message} ({self.type})"
+        return one_line(f"{where}:{key} {message} ({self.type})")
+
+
+# Control characters, which could break a problem over two lines or steer the terminal:
+# a file name or a key can carry them even where the values are quoted.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """Text safe to print as one line: control characters written as \\uXXXX escapes."""
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 @dataclass(frozen=True)
@@ -282,13 +383,51 @@ def missing_file(file: str) -> Problem:
     return Problem(file, None, "", "missing-file", "missing-file")
 
 
+QUOTE_LIMIT = 80  # characters of a value shown in a message; a problem stays one readable line
+
+
 def quote(value: Any) -> str:
-    """Show a value as the author wrote it: strings in double quotes."""
+    """Show a value as the author wrote it: strings in double quotes, long ones cut short."""
     if isinstance(value, str):
+        if len(value) > QUOTE_LIMIT:
+            shown = json.dumps(value[: QUOTE_LIMIT - 1] + "…", ensure_ascii=False)
+            return f"{shown} ({len(value)} characters)"
         return json.dumps(value, ensure_ascii=False)
     if value is None:
         return "null"
-    return str(value)
+    text = str(value)
+    return text if len(text) <= QUOTE_LIMIT else text[: QUOTE_LIMIT - 1] + "…"
+
+
+# Characters named in messages, where showing them would show nothing or break the line.
+CHARACTER_NAMES = {
+    "\t": ("a tab", "タブ文字"),
+    "\n": ("a line break", "改行"),
+    "\r": ("a line break", "改行"),
+    "\x00": ("a NUL character", "NUL文字"),
+    "\x0b": ("a vertical tab", "垂直タブ"),
+    "\x0c": ("a form feed", "改ページ文字"),
+    "\u3000": ("a full-width space", "全角スペース"),
+    "\u00a0": ("a no-break space", "ノーブレークスペース"),
+    "\ufeff": ("a byte order mark", "BOM"),
+}
+
+
+def character(char: str) -> Localized:
+    """A character for messages: "=" as is; a control character or a space by its name and code."""
+    named = CHARACTER_NAMES.get(char)
+    if named is None and char.isprintable() and not char.isspace():
+        return Localized(en=quote(char), ja=f"「{char}」")
+    code = f"U+{ord(char):04X}"
+    if named is None:
+        category = unicodedata.category(char)
+        named = {
+            "Cs": ("a lone surrogate", "単独のサロゲート"),
+            "Cn": ("a noncharacter", "非文字"),
+            "Zs": ("a space", "空白"),
+        }.get(category, ("a control character", "制御文字"))
+    en, ja = named
+    return Localized(en=f"{en} ({code})", ja=f"{ja}（{code}）")
 
 
 def summary(count: int, lang: str = "en") -> str:

@@ -36,7 +36,8 @@ def key_text(path: Path_, data: Any = None) -> str:
         if isinstance(node, list) or (node is None and isinstance(part, int) and out != "cost"):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            name = "null" if part is None else str(part)  # a key written as ~ or null
+            out += f".{name}" if out else name
         node = get(node, (part,)) if node is not None else None
     return out
 
@@ -90,10 +91,17 @@ def project_rows(records: list[Record], site: Record | None) -> list[Row]:
         if site
         else None
     )
+    # Only text ids: an id written as a list or mapping cannot be looked up (or hashed).
     policies = {
-        (r.fiscal_year, get(r.data, ("id",))): r.data for r in records if r.kind == "policy"
+        (r.fiscal_year, get(r.data, ("id",))): r.data
+        for r in records
+        if r.kind == "policy" and isinstance(get(r.data, ("id",)), str)
     }
-    divisions = {get(r.data, ("id",)): r.data for r in records if r.kind == "division"}
+    divisions = {
+        get(r.data, ("id",)): r.data
+        for r in records
+        if r.kind == "division" and isinstance(get(r.data, ("id",)), str)
+    }
     rows = []
     projects = [r for r in records if r.kind == "project" and isinstance(r.data, dict)]
     for record in sorted(projects, key=_project_order):

@@ -8,8 +8,10 @@ fiscal-year folder against the costs, and text that a spreadsheet would run as a
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import pairwise
@@ -20,7 +22,8 @@ from frictionless import Package, Resource, Schema
 
 from . import model
 from .load import Loaded, Record, Yaml11
-from .problems import Language, Localized, Problem, quote
+from .problems import Language, Localized, Problem, character, quote
+from .render import render_markdown
 from .rows import (
     TABLES,
     Path_,
@@ -55,6 +58,7 @@ class COSTS: ...
 @dataclass(frozen=True)
 class STR:
     pattern: str | None = None
+    form: tuple[str, str] | None = None  # the pattern in words (en, ja), for people to read
 
 
 @dataclass(frozen=True)
@@ -64,15 +68,37 @@ class LIST:
 
 TEXT_LIST = "text-list"  # {ja: [..], en: [..]}
 
+# A web address the catalogue can carry: an IRI has no spaces and none of <>"{}|\^`.
+URL = STR(
+    r'^https?://[^\s<>"{}|\\^`]+$',
+    (
+        'a web address such as https://example.org/ (no spaces, none of <>"{}|\\^`)',
+        'https://example.org/ のようなWebアドレス（空白や <>"{}|\\^` を含まないもの）',
+    ),
+)
+
 SHAPES: dict[str, dict[str, Any]] = {
     "site": {
         "city": {"name": TEXT, "prefecture": TEXT, "code": STR(r"^[0-9]{6}$")},
         "title": TEXT,
         "description": TEXT,
-        "publisher": {"name": TEXT, "url": STR(r"^https?://\S+$")},
-        "license": {"id": STR(), "name": TEXT, "url": STR(r"^https?://\S+$"), "note": TEXT},
-        "base_url": STR(r"^https?://[^/\s]+$"),
-        "base_path": STR(r"^/([^/\s]+/)*$"),
+        "publisher": {"name": TEXT, "url": URL},
+        "license": {"id": STR(), "name": TEXT, "url": URL, "note": TEXT},
+        "base_url": STR(
+            r'^https?://[^/\s<>"{}|\\^`?#]+$',
+            (
+                "a site address such as https://example.org (no path, no slash at the end)",
+                "https://example.org のようなサイトのアドレス（パスや末尾のスラッシュなし）",
+            ),
+        ),
+        "base_path": STR(
+            r'^/((?!\.\.?/)[^/\s<>"{}|\\^`?#]+/)*$',
+            (
+                'a path such as /shisaku-hokoku/ (no spaces, none of <>"{}|\\^`?#, '
+                "no . or .. folder)",
+                '/shisaku-hokoku/ のようなパス（空白や <>"{}|\\^`?# を含まず、. や .. のフォルダもないもの）',
+            ),
+        ),
         "languages": LIST(STR(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")),
         "keywords": TEXT_LIST,
         "version": STR(r"^[0-9]+\.[0-9]+\.[0-9]+$"),
@@ -133,28 +159,23 @@ def scalar_problems(record: Record, path: Path_, value: Any) -> list[Problem]:
         return []
     if value.read_as == "date":
         return [problem(record, path, "yaml-date", "yaml-1.1", value=quote(value.written))]
+    if value.read_as == "number":
+        return [
+            problem(
+                record,
+                path,
+                "yaml-number",
+                "yaml-1.1",
+                value=quote(value.written),
+                read_as=value.value,
+            )
+        ]
     read_as = "true" if value.written.lower() in ("yes", "y", "on", "true") else "false"
     return [
         problem(
             record, path, "yaml-boolean", "yaml-1.1", value=quote(value.written), read_as=read_as
         )
     ]
-
-
-CONTROL_NAMES = {
-    "\t": ("a tab", "タブ文字"),
-    "\n": ("a line break", "改行"),
-    "\r": ("a line break", "改行"),
-}
-
-
-def character(char: str) -> Any:
-    """A character for messages: "=" as is; a tab or other control character by its name."""
-    if char.isprintable():
-        return Localized(en=quote(char), ja=f"「{char}」")
-    code = f"U+{ord(char):04X}"
-    en, ja = CONTROL_NAMES.get(char, ("a control character", "制御文字"))
-    return Localized(en=f"{en} ({code})", ja=f"{ja}（{code}）")
 
 
 def check_languages(
@@ -218,7 +239,7 @@ def check_keys(
                     (*path, key),
                     "unknown-key",
                     "unknown-key",
-                    key_name=quote(str(key)),
+                    key_name=quote(str(key)) if key is not None else "null",
                     suggestion=suggestion,
                     meant=close[0] if close else "",
                     expected=", ".join(map(str, expected)),
@@ -278,18 +299,23 @@ def check_shape(
         if not isinstance(value, dict):
             return [problem(record, path, "not-a-mapping", "type-error", found=describe(value))]
         return check_keys(record, path, value, list(value)) + [
-            problem(record, (*path, key), "not-amount", "type-error", value=quote(cost.written))
-            for key, cost in value.items()
-            if isinstance(cost, Yaml11)
+            p for key, cost in value.items() for p in check_amount(record, (*path, key), cost)
         ]
     found = scalar_problems(record, path, value)
-    if found or shape is CELL:
+    if found:
         return found
+    if shape is CELL:
+        return check_id_spaces(record, path, value)
     if shape is INT and (not isinstance(value, int) or isinstance(value, bool)):
         return [problem(record, path, "not-whole-number", "type-error", value=quote(value))]
     if isinstance(shape, STR):
         if not isinstance(value, str):
             return [problem(record, path, "not-text", "type-error", value=quote(value))]
+        if shape.pattern and not re.match(shape.pattern, value) and shape.form:
+            form = Localized(en=shape.form[0], ja=shape.form[1])
+            return [
+                problem(record, path, "bad-form", "constraint-error", value=quote(value), form=form)
+            ]
         if shape.pattern and not re.match(shape.pattern, value):
             return [
                 problem(
@@ -302,6 +328,46 @@ def check_shape(
                 )
             ]
     return []
+
+
+def check_amount(record: Record, path: Path_, cost: Any) -> list[Problem]:
+    """A cost is a whole number or null. frictionless would read "2001" or "２００１" in quotes
+    as a number, but publish the text as written and leave the change (増減額) empty; and YAML
+    reads 2001.0 as a float, which the CSV would show with its ".0"."""
+    if cost is None or (isinstance(cost, int) and not isinstance(cost, bool)):
+        return []
+    if isinstance(cost, Yaml11) and cost.read_as == "number":
+        return scalar_problems(record, path, cost)
+    if isinstance(cost, str):
+        digits = unicodedata.normalize("NFKC", cost.strip())
+        if re.fullmatch(r"[0-9]+", digits):
+            code = "quoted-number" if digits == cost.strip() else "full-width-digits"
+            fixed = str(int(digits))
+            return [problem(record, path, code, "type-error", value=quote(cost), fixed=fixed)]
+    shown = quote(cost.written) if isinstance(cost, Yaml11) else quote(cost)
+    return [problem(record, path, "not-amount", "type-error", value=shown)]
+
+
+def check_id_spaces(record: Record, path: Path_, value: Any) -> list[Problem]:
+    """An id or a reference with a space around it, which YAML keeps when it is not an ASCII
+    space: a full-width space (U+3000) or a no-break space pasted from Word. It looks like the
+    id; the pattern or the reference check would say it is wrong without saying why."""
+    if not isinstance(value, str) or value == value.strip():
+        return []
+    at_start = value[0].isspace()
+    char = value[0] if at_start else value[-1]
+    where = Localized(en="start", ja="先頭") if at_start else Localized(en="end", ja="末尾")
+    return [
+        problem(
+            record,
+            path,
+            "space-around-id",
+            "constraint-error",
+            value=quote(value),
+            char=character(char),
+            where=where,
+        )
+    ]
 
 
 def check_site(record: Record) -> list[Problem]:
@@ -321,7 +387,27 @@ def check_site(record: Record) -> list[Problem]:
                 ),
             )
         )
+    found += check_updated(record)
     languages = get(record.data, ("languages",))
+    repeated = (
+        [lang for i, lang in enumerate(languages or []) if lang in languages[:i]]
+        if isinstance(languages, list)
+        else []
+    )
+    if repeated:
+        # Each language is a folder of pages: twice would write every page twice.
+        found.append(
+            problem(
+                record,
+                ("languages",),
+                "invalid",
+                "constraint-error",
+                detail=Localized(
+                    en=f"languages lists {quote(repeated[0])} twice",
+                    ja=f"languages に {quote(repeated[0])} が2回あります",
+                ),
+            )
+        )
     if isinstance(languages, list) and not all(lang in languages for lang in REQUIRED_LANGUAGES):
         found.append(
             problem(
@@ -336,6 +422,21 @@ def check_site(record: Record) -> list[Problem]:
             )
         )
     return found
+
+
+def check_updated(record: Record) -> list[Problem]:
+    """`updated` has the form YYYY-MM-DD (the shape checks that) and is a day of the calendar."""
+    updated = get(record.data, ("updated",))
+    if not isinstance(updated, str) or not re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", updated):
+        return []
+    try:
+        datetime.date.fromisoformat(updated)
+    except ValueError:
+        detail = Localized(
+            en=f"{quote(updated)} is not a date", ja=f"{quote(updated)} は日付ではありません"
+        )
+        return [problem(record, ("updated",), "invalid", "constraint-error", detail=detail)]
+    return []
 
 
 def check_digit(code5: str) -> str:
@@ -432,68 +533,106 @@ def check_duplicates(records: list[Record]) -> list[Problem]:
         if record.kind not in ("division", "policy", "project"):
             continue
         year = None if record.kind == "division" else record.fiscal_year
-        if claim(record, ("id",), (record.kind, year)) and record.kind == "policy":
+        policy_id = get(record.data, ("id",))
+        if (
+            claim(record, ("id",), (record.kind, year))
+            and record.kind == "policy"
+            and isinstance(policy_id, str)
+        ):
             # A copied policy file is one mistake: its basic projects are not reported again.
             basic_projects = get(record.data, ("basic_projects",))
             for i in range(len(basic_projects) if isinstance(basic_projects, list) else 0):
-                claim(
-                    record, ("basic_projects", i, "id"), ("basic_project", year, record.data["id"])
-                )
+                claim(record, ("basic_projects", i, "id"), ("basic_project", year, policy_id))
     return found
 
 
-def check_references(records: list[Record]) -> list[Problem]:
-    """Each project names a policy, a basic project of that policy, and a division that exist."""
-    divisions = [get(r.data, ("id",)) for r in records if r.kind == "division"]
+def check_references(records: list[Record], unread: list[Record]) -> list[Problem]:
+    """Each project names a policy, a basic project of that policy, and a division that exist.
+
+    A reference is called unknown only when every file that could define it was read and has
+    a plain id: a policy file with a YAML error may well define "kurashi", and its error is
+    the one mistake to report, not every project that names it.
+    """
     found = []
+    divisions = Known([r for r in records + unread if r.kind == "division"])
     for record in records:
         if record.kind != "project":
             continue
-        policies = {
-            get(r.data, ("id",)): r
-            for r in records
-            if r.kind == "policy" and r.fiscal_year == record.fiscal_year
-        }
-        policy_id = get(record.data, ("policy",))
-        if isinstance(policy_id, str) and policy_id not in policies:
-            found.append(_unknown(record, "policy", policies, Localized(en="policy", ja="施策")))
-        elif isinstance(policy_id, str):
-            basic_projects = [
-                get(bp, ("id",)) for bp in get(policies[policy_id].data, ("basic_projects",)) or []
+        policies = Known(
+            [
+                r
+                for r in records + unread
+                if r.kind == "policy" and r.fiscal_year == record.fiscal_year
             ]
-            if (
-                isinstance(get(record.data, ("basic_project",)), str)
-                and record.data["basic_project"] not in basic_projects
-            ):
+        )
+        policy_id = get(record.data, ("policy",))
+        if _is_reference(policy_id) and policies.unknown(policy_id):
+            found.append(
+                _unknown(record, "policy", policies.ids, Localized(en="policy", ja="施策"))
+            )
+        elif _is_reference(policy_id) and policy_id in policies.ids:
+            basic_projects = Known(get(policies.ids[policy_id].data, ("basic_projects",)))
+            basic_project = get(record.data, ("basic_project",))
+            if _is_reference(basic_project) and basic_projects.unknown(basic_project):
                 found.append(
                     _unknown(
                         record,
                         "basic_project",
-                        basic_projects,
+                        basic_projects.ids,
                         Localized(
                             en=f"basic project of the policy {policy_id}",
                             ja=f"施策 {policy_id} の基本事業",
                         ),
                     )
                 )
-        if (
-            isinstance(get(record.data, ("division",)), str)
-            and record.data["division"] not in divisions
-        ):
+        division = get(record.data, ("division",))
+        if _is_reference(division) and divisions.unknown(division):
             found.append(
-                _unknown(record, "division", divisions, Localized(en="division", ja="所管課"))
+                _unknown(record, "division", divisions.ids, Localized(en="division", ja="所管課"))
             )
     return found
 
 
+def _is_reference(value: Any) -> bool:
+    """A reference to check: text without a space around it (that is its own problem)."""
+    return isinstance(value, str) and value == value.strip()
+
+
+class Known:
+    """The ids defined by some files (or list items), and whether that list is complete."""
+
+    def __init__(self, items: Any) -> None:
+        self.ids: dict[str, Any] = {}
+        self.complete = isinstance(items, list)  # else the file's own problem says so
+        for item in items if isinstance(items, list) else []:
+            data = item.data if isinstance(item, Record) else item
+            item_id = get(data, ("id",))
+            if isinstance(item_id, str):
+                self.ids.setdefault(item_id, item)
+            else:
+                self.complete = False  # unread, not a mapping, or an id that is not text
+
+    def unknown(self, value: str) -> bool:
+        return self.complete and value not in self.ids
+
+
 def check_pages(pages: list[Record], languages: list[str]) -> list[Problem]:
-    """Every Markdown page has a title, and a version in every site language."""
+    """Every Markdown page has a title, and a version in every site language.
+
+    A page that could not be read (its problem is reported) still counts as that language's
+    version: one mistake, one line.
+    """
     found = []
     by_slug: dict[str, dict[str, Record]] = {}
     for page in pages:
         by_slug.setdefault(page.data["slug"], {})[page.data["lang"]] = page
-        if not model.page_title(page.data["text"]):
+        text = page.data["text"]
+        if text is None:
+            continue
+        if not model.page_title(text):
             found.append(Problem(page.file, 1, "", "page-title", "page-title"))
+        else:
+            found += check_markdown(page)
     for slug, versions in by_slug.items():
         first = next(iter(versions.values()))
         for lang in languages:
@@ -512,6 +651,37 @@ def check_pages(pages: list[Record], languages: list[str]) -> list[Problem]:
     return found
 
 
+# Python-Markdown parses a nested list by recursion, one level per 4 columns of indentation
+# or per list marker ("- - - x" nests three lists), and runs out of stack at a few hundred
+# levels. A page needs a few; this many is a paste gone wrong. Checked on the text, so the
+# limit does not depend on how deep in the stack a page happens to be rendered.
+MAX_PAGE_DEPTH = 20
+LINE_START = re.compile(r"^(?:[ \t>]|[-*+][ \t]|[0-9]{1,9}[.)][ \t])*", re.M)
+LIST_MARKER = re.compile(r"[-*+][ \t]|[0-9]{1,9}[.)][ \t]")
+
+
+def check_markdown(page: Record) -> list[Problem]:
+    """A page nested deeper than Markdown can render: a problem at the first line too deep."""
+    text = page.data["text"]
+    for match in LINE_START.finditer(text):
+        markers = len(LIST_MARKER.findall(match[0]))
+        columns = len(LIST_MARKER.sub("", match[0]).replace(">", "").expandtabs(4))
+        if markers + columns // 4 > MAX_PAGE_DEPTH:
+            line = text.count("\n", 0, match.start()) + 1
+            return [_too_deep(page, line)]
+    try:
+        render_markdown(text)  # what the build will do; anything else that recurses too far
+    except RecursionError:
+        return [_too_deep(page, None)]
+    return []
+
+
+def _too_deep(page: Record, line: int | None) -> Problem:
+    return Problem(
+        page.file, line, "", "page-too-deep", "constraint-error", {"limit": MAX_PAGE_DEPTH}
+    )
+
+
 def _unknown(record: Record, key: str, known: Any, what: Localized) -> Problem:
     names = ", ".join(sorted(str(k) for k in known if isinstance(k, str))) or "-"
     return problem(
@@ -525,7 +695,8 @@ def _unknown(record: Record, key: str, known: Any, what: Localized) -> Problem:
     )
 
 
-def own_problems(records: list[Record]) -> list[Problem]:
+def own_problems(records: list[Record], unread: list[Record] | None = None) -> list[Problem]:
+    unread = unread or []
     languages = site_languages(records)
     found = []
     for record in records:
@@ -537,8 +708,9 @@ def own_problems(records: list[Record]) -> list[Problem]:
         if record.kind == "project":
             found += check_costs(record)
     found += check_duplicates(records)
-    found += check_references(records)
-    found += check_pages([r for r in records if r.kind == "page"], languages)
+    found += check_references(records, unread)
+    pages = [r for r in records + unread if r.kind == "page"]
+    found += check_pages(pages, languages)
     return found
 
 
@@ -667,7 +839,7 @@ def _covers(seen: Problem, item: Problem) -> bool:
 def validate(loaded: Loaded) -> tuple[Validated | None, list[Problem]]:
     """All problems at once, or the validated records and their published rows."""
     records = [r for r in loaded.records]
-    own = own_problems(records)
+    own = own_problems(records, loaded.unread)
     site = next((r for r in records if r.kind == "site" and isinstance(r.data, dict)), None)
     tables = {
         "projects": project_rows(records, site),
