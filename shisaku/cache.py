@@ -40,7 +40,9 @@ def tree_digest(folder: Path, hasher: hashlib._Hash, with_content: bool = True) 
         for name in sorted(files):
             path = Path(root) / name
             hasher.update(str(path.relative_to(folder)).encode("utf-8", "surrogateescape") + b"\0")
-            if with_content:
+            if path.is_symlink():  # never read through a link: it may point outside content/
+                hasher.update(b"->" + os.fsencode(os.readlink(path)))
+            elif with_content:
                 hasher.update(path.read_bytes() if path.is_file() else b"")
             else:
                 hasher.update(str(path.stat().st_size).encode())

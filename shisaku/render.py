@@ -117,7 +117,7 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
 
 def render_markdown(text: str) -> Markup:
     """A Markdown page's body as HTML, without its title line (the template shows the title)."""
-    body = text.lstrip().split("\n", 1)[1] if text.lstrip().startswith("# ") else text
+    body = text.lstrip().partition("\n")[2] if text.lstrip().startswith("# ") else text
     html = markdown.markdown(body, extensions=["tables", "sane_lists"], output_format="html")
     # Staff may paste raw HTML into Markdown: only an allow-list of tags survives, and no
     # script, event handler, style or javascript: URL.
