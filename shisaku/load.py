@@ -316,6 +316,9 @@ def yaml_problem(error: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
     problem = error.problem or ""
     if error.problem_mark and _is_tab(text, error.problem_mark):
         return Problem(file, error.problem_mark.line + 1, "", "yaml-tab", "yaml-error", {})
+    if problem.startswith("exceeded maximum nesting depth"):
+        # libyaml (PyYAML 6.0.4 on) stops deep nesting itself, before our own count sees it.
+        return Problem(file, line, "", "yaml-too-deep", "yaml-error", {"limit": MAX_DEPTH})
     if problem == "but found another document" and error.problem_mark:
         return Problem(file, error.problem_mark.line + 1, "", "yaml-documents", "yaml-error", {})
     if error.problem_mark and problem in BAD_ESCAPES:
