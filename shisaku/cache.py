@@ -30,8 +30,8 @@ LIBRARIES = (
 )
 
 
-def tree_digest(folder: Path, hasher: hashlib._Hash, with_content: bool = True) -> None:
-    """Every file below folder: its path, and its bytes (or, for the site, its size)."""
+def tree_digest(folder: Path, hasher: hashlib._Hash) -> None:
+    """Every file below folder: its path and its bytes."""
     if not folder.exists():
         hasher.update(b"\0missing\0" + str(folder).encode())
         return
@@ -42,10 +42,8 @@ def tree_digest(folder: Path, hasher: hashlib._Hash, with_content: bool = True) 
             hasher.update(str(path.relative_to(folder)).encode("utf-8", "surrogateescape") + b"\0")
             if path.is_symlink():  # never read through a link: it may point outside content/
                 hasher.update(b"->" + os.fsencode(os.readlink(path)))
-            elif with_content:
-                hasher.update(path.read_bytes() if path.is_file() else b"")
-            else:
-                hasher.update(str(path.stat().st_size).encode())
+            elif path.is_file():
+                hasher.update(path.read_bytes())
             hasher.update(b"\0")
 
 
@@ -63,9 +61,24 @@ def fingerprint(content: Path, templates: Path) -> str:
 
 
 def site_listing(site: Path) -> str:
-    hasher = hashlib.sha256()
-    tree_digest(site, hasher, with_content=False)
-    return hasher.hexdigest()
+    """Every file of the site with its size: os.scandir, since pathlib per file was most of the
+    time of a no-change rebuild at 20,000 pages."""
+    entries: list[str] = []
+
+    def walk(folder: str, prefix: str) -> None:
+        with os.scandir(folder) as scan:
+            for entry in scan:
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, prefix + entry.name + "/")
+                else:
+                    entries.append(
+                        f"{prefix}{entry.name}\0{entry.stat(follow_symlinks=False).st_size}"
+                    )
+
+    if not site.is_dir():
+        return "missing"
+    walk(str(site), "")
+    return hashlib.sha256("\n".join(sorted(entries)).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def state_file(site: Path) -> Path:
