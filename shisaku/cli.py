@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from . import cache
-from .problems import Problem, message_language, summary
+from .problems import message_language, print_problems
 from .progress import Progress
 
 TEMPLATES = (
@@ -62,16 +62,6 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def report(problems: list[Problem], lang: str) -> int:
-    """Print each problem on a line, then the count; the exit status for them."""
-    for item in problems:
-        print(item.format(lang), file=sys.stderr)
-    if problems:
-        print(summary(len(problems), lang), file=sys.stderr)
-        return 1
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
@@ -82,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         from . import pipeline
 
-        return report(pipeline.check(args.content, progress)[1], lang)
+        return print_problems(pipeline.check(args.content, progress)[1], lang)
     if args.command == "serve":
         from . import serve
 
@@ -100,4 +90,4 @@ def main(argv: list[str] | None = None) -> int:
             return 0
     from . import pipeline  # the libraries it needs take a second to import: not when unchanged
 
-    return report(pipeline.build(args.content, args.out, TEMPLATES, progress), lang)
+    return print_problems(pipeline.build(args.content, args.out, TEMPLATES, progress), lang)

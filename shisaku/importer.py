@@ -36,7 +36,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import formats, load, model
-from .problems import LANGUAGE_NAMES, Localized, Problem, missing_file, quote, summary
+from .problems import (
+    LANGUAGE_NAMES,
+    Localized,
+    Problem,
+    missing_file,
+    print_problems,
+    quote,
+)
 from .progress import Progress
 
 SUFFIXES = (".xlsx", ".csv")
@@ -1080,13 +1087,6 @@ TEXTS = {
 def say(name: str, lang: str, **params: Any) -> str:
     texts = TEXTS[name]
     return texts.get(lang, texts["en"]).format(**params)
-
-
-def print_problems(problems: list[Problem], lang: str) -> int:
-    for item in problems:
-        print(item.format(lang), file=sys.stderr)
-    print(summary(len(problems), lang), file=sys.stderr)
-    return 1
 
 
 def print_summary(plan: Plan, dry_run: bool, verbose: bool, lang: str, out: TextIO) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -428,6 +429,16 @@ def character(char: str) -> Localized:
         }.get(category, ("a control character", "制御文字"))
     en, ja = named
     return Localized(en=f"{en} ({code})", ja=f"{ja}（{code}）")
+
+
+def print_problems(problems: list[Problem], lang: str) -> int:
+    """Each problem on a line of stderr, then their count; the exit status for them."""
+    for item in problems:
+        print(item.format(lang), file=sys.stderr)
+    if problems:
+        print(summary(len(problems), lang), file=sys.stderr)
+        return 1
+    return 0
 
 
 def summary(count: int, lang: str = "en") -> str:

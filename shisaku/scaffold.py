@@ -10,12 +10,11 @@ from __future__ import annotations
 import argparse
 import re
 import shutil
-import sys
 from pathlib import Path
 
 from . import load
 from .formats import wareki
-from .problems import Localized, Problem, quote, summary
+from .problems import Localized, Problem, print_problems, quote
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -71,11 +70,8 @@ def run(args: argparse.Namespace, lang: str) -> int:
     content: Path = args.content
     make = {"project": new_project, "division": new_division, "year": new_year}[args.kind]
     written, problems = make(content, args)
-    for problem in problems:
-        print(problem.format(lang), file=sys.stderr)
     if problems:
-        print(summary(len(problems), lang), file=sys.stderr)
-        return 1
+        return print_problems(problems, lang)
     for path in written:
         print(load.display_path(path))
     return 0

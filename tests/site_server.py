@@ -16,6 +16,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import yaml
 
+from shisaku.serve import content_type
+
 from .conftest import CONTENT, ROOT
 
 SETTINGS = yaml.safe_load((CONTENT / "site.yaml").read_text(encoding="utf-8"))
@@ -113,29 +115,6 @@ def missing_tool(*tools: str) -> str | None:
 
 
 # ---- the HTTP server ------------------------------------------------------------------------
-
-CONTENT_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".css": "text/css",
-    ".js": "application/javascript",
-    ".svg": "image/svg+xml",
-    ".json": "application/json",
-    ".csv": "text/csv; charset=utf-8",
-    ".wasm": "application/wasm",
-    # What README.md asks a host to send for the data and the catalogue.
-    ".ttl": "text/turtle; charset=utf-8",
-    ".jsonld": "application/ld+json",
-    ".xml": "application/xml",
-    ".txt": "text/plain; charset=utf-8",
-    ".zip": "application/zip",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
-def content_type(path: Path) -> str:
-    if path.name.endswith("-metadata.json"):  # CSVW metadata beside its CSV
-        return "application/csvm+json"
-    return CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
 
 
 class SiteHandler(http.server.BaseHTTPRequestHandler):
