@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -214,13 +215,22 @@ def display_path(path: Path) -> str:
 
     A link keeps its own name: the file shown is the one in content/, not where it points.
     """
-    absolute = Path(os.path.abspath(path))  # normalises `..` without following links
-    for candidate in (absolute, Path(os.path.realpath(absolute.parent)) / absolute.name):
-        try:
-            return str(candidate.relative_to(Path.cwd()))
-        except ValueError:
-            continue
+    absolute = os.path.abspath(path)  # normalises `..` without following links
+    cwd = os.getcwd()
+    folder, name = os.path.split(absolute)
+    for candidate in (absolute, os.path.join(_real_folder(folder), name)):
+        if candidate == cwd:
+            return "."
+        inside = cwd.rstrip(os.sep) + os.sep
+        if candidate.startswith(inside):
+            return candidate[len(inside) :]
     return str(path)
+
+
+@functools.lru_cache(maxsize=256)
+def _real_folder(folder: str) -> str:
+    """realpath resolves every component with a system call; a tree has few folders."""
+    return os.path.realpath(folder)
 
 
 def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
@@ -472,6 +482,7 @@ def stray_files(content: Path, known: set[Path]) -> list[Problem]:
 def load(content: Path) -> Loaded:
     """Read every content file; unreadable files become problems, nothing is skipped silently."""
     loaded = Loaded([], [])
+    _real_folder.cache_clear()  # folders may have become links since the last build
     links = refused_links(content)
     loaded.problems += links.values()
     files = content_files(content)
@@ -483,7 +494,9 @@ def load(content: Path) -> Loaded:
             loaded.problems.append(missing_file(display_path(path)))
             continue
         record, found = load_file(path, kind, year)
-        _add(loaded, record, found, Record(kind, display_path(path), None, year))
+        _add(
+            loaded, record, found, None if record else Record(kind, display_path(path), None, year)
+        )
     known = {p for p, _, _ in files} | {p for p in links}
     loaded.problems += stray_files(content, known)
     if not any(kind == "project" for _, kind, _ in files):
