@@ -25,6 +25,7 @@ LIBRARIES = (
     "nh3",
     "frictionless",
     "openpyxl",
+    "xlsxwriter",
     "rdflib",
     "pagefind-bin-extended",
 )

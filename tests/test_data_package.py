@@ -172,8 +172,16 @@ def test_xlsx_for_spreadsheet_users(data):
     assert challenge["前年度比（％）"] == pytest.approx(226.9)
     cashless = dict(zip(HEADERS, rows[14], strict=True))
     assert cashless["前年度事業費（千円）"] is None
-    widths = {k: v.width for k, v in sheet.column_dimensions.items()}
-    assert min(widths.values()) >= 8 and max(widths.values()) <= 60
+    # Excel stores a width as characters plus 5 pixels of padding (0.71 of a character)
+    shown = {
+        column: round(dimension.width - 0.71, 1)
+        for dimension in sheet.column_dimensions.values()
+        for column in range(dimension.min, dimension.max + 1)
+    }
+    assert sorted(shown) == list(range(1, len(HEADERS) + 1))
+    assert min(shown.values()) >= 8 and max(shown.values()) == 60
+    summary = HEADERS.index("事業概要") + 1  # wider than 60 characters: it wraps
+    assert shown[summary] == 60 and sheet.cell(2, summary).alignment.wrap_text
 
 
 def test_zip_holds_the_whole_package(data, tmp_path):
