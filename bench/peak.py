@@ -1,7 +1,7 @@
 """Run a Python script and report its peak memory: python bench/peak.py SCRIPT [ARGS...]
 
 Prints `peak: N MB` to stderr at the end: the larger of the script's own maximum resident set
-and that of its largest child (Pagefind runs as one).
+and that of its largest child (the page-rendering and data workers).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""No-change rebuilds: a fingerprint of every input, kept beside site/, so an unchanged build is skipped.
+"""Rebuilds: a fingerprint of every input, kept beside site/, so an unchanged build is skipped,
+and what each page was rendered from, so a changed build renders only the pages that changed.
 
 The fingerprint covers everything the output depends on: the content tree, the templates, the
 schemas, this package's code, the versions of the libraries that shape the output, and
@@ -6,6 +7,12 @@ SOURCE_DATE_EPOCH. It is kept in `.{site}.state.json` beside the output folder (
 must stay byte-identical to a full build), with a listing of the site it was written for, so
 a site changed or deleted by hand is rebuilt. Only standard-library imports here: the check
 must stay quick when nothing changed.
+
+The build cache (`.{site}.cache.pickle`, beside it too) holds, for each page, the key of what
+it was rendered from and its searchable text, and the search index in memory. It is used only
+when site/ is exactly as the last build left it and the templates, schemas, code and
+libraries are the same; pages whose key is unchanged are then linked from the old site
+instead of rendered again. The cache is ours, written by the same code that reads it.
 """
 
 from __future__ import annotations
@@ -13,8 +20,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 PACKAGE = Path(__file__).resolve().parent
 SCHEMA = PACKAGE.parent / "schema"
@@ -27,7 +37,6 @@ LIBRARIES = (
     "openpyxl",
     "xlsxwriter",
     "rdflib",
-    "pagefind-bin-extended",
 )
 
 
@@ -49,8 +58,17 @@ def tree_digest(folder: Path, hasher: hashlib._Hash) -> None:
 
 
 def fingerprint(content: Path, templates: Path) -> str:
+    """Everything the site is built from."""
     hasher = hashlib.sha256()
-    for folder in (content, templates, SCHEMA, PACKAGE):
+    tree_digest(content, hasher)
+    hasher.update(shell(templates).encode())
+    return hasher.hexdigest()
+
+
+def shell(templates: Path) -> str:
+    """Everything but the content: templates, schemas, this code, libraries, SOURCE_DATE_EPOCH."""
+    hasher = hashlib.sha256()
+    for folder in (templates, SCHEMA, PACKAGE):
         tree_digest(folder, hasher)
     for library in LIBRARIES:
         try:
@@ -62,7 +80,7 @@ def fingerprint(content: Path, templates: Path) -> str:
 
 
 def site_listing(site: Path) -> str:
-    """Every file of the site with its size: os.scandir, since pathlib per file was most of the
+    """Every file of the site with its size and time: os.scandir, since pathlib per file was most of the
     time of a no-change rebuild at 20,000 pages."""
     entries: list[str] = []
 
@@ -72,9 +90,9 @@ def site_listing(site: Path) -> str:
                 if entry.is_dir(follow_symlinks=False):
                     walk(entry.path, prefix + entry.name + "/")
                 else:
-                    entries.append(
-                        f"{prefix}{entry.name}\0{entry.stat(follow_symlinks=False).st_size}"
-                    )
+                    # size and modification time: a file edited by hand is noticed
+                    stat = entry.stat(follow_symlinks=False)
+                    entries.append(f"{prefix}{entry.name}\0{stat.st_size}\0{stat.st_mtime_ns}")
 
     if not site.is_dir():
         return "missing"
@@ -108,3 +126,43 @@ def remember(inputs: str, site: Path) -> None:
 def forget(site: Path) -> None:
     """Before a swap: a build killed after it must not leave the old state beside the new site."""
     state_file(site).unlink(missing_ok=True)
+
+
+@dataclass
+class BuildCache:
+    """What the last build rendered each page from, and the search index it wrote."""
+
+    shell: str = ""
+    keys: dict[str, str] = field(default_factory=dict)  # page output -> key of its inputs
+    documents: dict[str, Any] = field(default_factory=dict)  # page output -> search.Document
+    index: Any = None  # search.Index
+
+
+def cache_file(site: Path) -> Path:
+    return site.parent / f".{site.name}.cache.pickle"
+
+
+def previous_build(site: Path, shell_digest: str) -> BuildCache:
+    """The last build's cache when site/ is as it left it and built by the same shell; else empty."""
+    try:
+        state = json.loads(state_file(site).read_text(encoding="utf-8"))
+        with cache_file(site).open("rb") as stream:
+            cached = pickle.load(stream)
+    except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return BuildCache()
+    if (
+        not isinstance(cached, BuildCache)
+        or cached.shell != shell_digest
+        or state.get("site") != site_listing(site)
+    ):
+        return BuildCache()
+    return cached
+
+
+def keep(build_cache: BuildCache, site: Path) -> None:
+    """After a successful build, for the next one."""
+    target = cache_file(site)
+    partial = target.with_name(target.name + ".partial")
+    with partial.open("wb") as stream:
+        pickle.dump(build_cache, stream, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(partial, target)

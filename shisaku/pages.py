@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
+import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +30,13 @@ class Page:
     context: dict[str, Any] = field(default_factory=dict)
     alternates: dict[str, str] = field(default_factory=dict)  # lang -> url of the twin page
     x_default: str = ""  # the url for a reader whose language is none of these
+    # True when the page shows only its context and the site-wide parts that site_inputs
+    # names; a rebuild then reuses it while its key is the same. Listings of every project
+    # (home, projects/) change with any project and are always rendered.
+    reusable: bool = False
+    # What the template looks up through `site` beyond the site-wide parts (a project page
+    # shows its policy's name): part of the key, not of the context.
+    looks_up: Any = None
 
     @property
     def output(self) -> str:
@@ -123,8 +133,14 @@ def build_pages(
     )
     for project_id, years in by_id(all_projects).items():
         pages += in_every_language(
-            site, f"projects/{project_id}/", "project.html", years=years, project=years[0]
+            site,
+            f"projects/{project_id}/",
+            "project.html",
+            years=years,
+            project=years[0],
         )
+        for page in pages[-len(site.languages) :]:
+            page.looks_up = [(site.policy_of(p).name, site.basic_project_of(p).name) for p in years]
     for division in site.divisions.values():
         projects = [p for p in all_projects if p.division == division.id]
         pages += in_every_language(
@@ -147,4 +163,60 @@ def build_pages(
     root_alternates = {lang: f"{lang}/" for lang in site.languages}
     pages.append(Page("", "root.html", site.languages[0], {}, root_alternates, ""))
     pages.append(Page("404.html", "404.html", site.languages[0], {}, {}))
+    for page in pages:
+        page.reusable = page.template not in EVERY_PROJECT
     return pages
+
+
+EVERY_PROJECT = {"home.html", "projects.html"}
+
+
+def set_downloads(
+    site_pages: list[Page], downloads: list[Download], structured_data: dict[str, str]
+) -> None:
+    """The data pages list the files of the data package, known once it is written."""
+    for page in site_pages:
+        if page.template == "data.html":
+            page.context["downloads"] = downloads
+            page.context["structured_data"] = structured_data.get(page.lang, "")
+
+
+def site_inputs(site: Site) -> bytes:
+    """What every page shows of the site as a whole (header, footer, menus), for the keys."""
+    return pickle.dumps(
+        (
+            site.settings,
+            site.languages,
+            site.divisions,
+            [(r.fiscal_year, r.title) for r in site.reports],
+            site.pages,
+        ),
+        protocol=pickle.HIGHEST_PROTOCOL,
+    )
+
+
+def key(page: Page, shell: bytes) -> str:
+    """A digest of everything a reusable page is rendered from; equal keys, equal pages."""
+    out = io.BytesIO()
+    _KeyPickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(
+        (
+            page.url,
+            page.template,
+            page.lang,
+            page.alternates,
+            page.x_default,
+            page.context,
+            page.looks_up,
+        )
+    )
+    return hashlib.sha256(shell + out.getvalue()).hexdigest()
+
+
+class _KeyPickler(pickle.Pickler):
+    """Pages that name a report show its year and title (site_inputs has them): the key takes
+    those, not every project of the year."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, Report):
+            return Report, (obj.fiscal_year, obj.title, [])
+        return NotImplemented

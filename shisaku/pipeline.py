@@ -1,4 +1,4 @@
-"""The build, stage by stage: load -> validate -> model -> data, catalogue, pages -> one swap into site/.
+"""The build, stage by stage: load -> validate -> model -> pages, data, catalogue, search -> one swap into site/.
 
 Everything is gathered and validated before anything is written; a failed build leaves the
 previous site/ exactly as it was.
@@ -6,16 +6,20 @@ previous site/ exactly as it was.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from . import cache, catalog, data, load, model, pages, search, validate
 from .problems import Problem
-from .progress import QUIET, Progress
-from .render import TEMPLATES, Renderer, Writer, string_problems, write_file
+from .progress import QUIET, Progress, Stage
+from .render import TEMPLATES, Renderer, Writer, link_file, string_problems, write_file
 
 
 def check(
@@ -39,9 +43,8 @@ def build(
     content: Path, site_dir: Path, templates: Path = TEMPLATES, progress: Progress = QUIET
 ) -> list[Problem]:
     """The whole pipeline: content -> validated rows -> model -> files, swapped into site/ at the end."""
-    inputs = cache.fingerprint(
-        content, templates
-    )  # before reading: an edit during the build shows next time
+    shell = cache.shell(templates)  # before reading: an edit during the build shows next time
+    inputs = cache.fingerprint(content, templates)
     validated, problems = check(content, progress)
     if validated is None:
         return problems
@@ -49,79 +52,174 @@ def build(
     problems = string_problems(templates, site.languages)
     if problems:
         return problems
-    with progress.stage("data") as stage:
-        files = data.package_files(site, validated)
-        stage.advance(len(files))
-    package = json.loads(files["datapackage.json"])
-    structured = {lang: catalog.schema_org_dataset(site, package, lang) for lang in site.languages}
-    site_pages = pages.build_pages(site, downloads(files), data.schemas(), structured)
+    previous = cache.previous_build(site_dir, shell)
+    site_pages = pages.build_pages(site, [], data.schemas(), {})  # the data pages wait for data
     renderer = Renderer(site, templates)
     writer = Writer(site_dir)
     try:
-        for path, content_bytes in files.items():
-            writer.write(f"data/{path}", content_bytes)
+        # The data package is made by another process while this one renders the pages;
+        # the data pages, which list its files, come last.
+        with (
+            in_background(data.package_files, site, validated, large=len(site_pages)) as files,
+            progress.stage("pages", len(site_pages)) as stage,
+        ):
+            later = [page for page in site_pages if page.template == "data.html"]
+            rendered = Rendered(previous, site_dir, writer, shell + site_digest(site))
+            rendered.all([p for p in site_pages if p not in later], renderer, stage)
+            package = files.result()
+            descriptor = json.loads(package["datapackage.json"])
+            structured = {
+                lang: catalog.schema_org_dataset(site, descriptor, lang) for lang in site.languages
+            }
+            pages.set_downloads(later, downloads(package), structured)
+            rendered.all(later, renderer, stage)
+        with progress.stage("data") as stage:
+            for path, content_bytes in package.items():
+                writer.write(f"data/{path}", content_bytes)
+            stage.advance(len(package))
         with progress.stage("catalogue"):
-            for path, content_bytes in catalog.catalog_files(site, files).items():
+            for path, content_bytes in catalog.catalog_files(site, package).items():
                 writer.write(path, content_bytes)
             writer.write("sitemap.xml", catalog.sitemap(site_pages, renderer.absolute))
             writer.write("robots.txt", catalog.robots(site))
-        with progress.stage("pages", len(site_pages)) as stage:
-            targets = [writer.claim(page.output) for page in site_pages]
-            render_all(renderer, site_pages, targets, stage)
         static = templates / "static"
         for path in sorted(static.rglob("*")):
             if path.is_file():
                 writer.write(f"static/{path.relative_to(static).as_posix()}", path.read_bytes())
         with progress.stage("search"):
-            search.index(writer.staging)
+            index = rendered.search_index(writer, site_dir)
         with progress.stage("write"):
             cache.forget(site_dir)
             writer.commit()
     except BaseException:
         writer.abort()
         raise
+    # The cache first, the state last: a state beside site/ means the cache is of this build.
+    cache.keep(cache.BuildCache(shell, rendered.keys, rendered.documents, index), site_dir)
     cache.remember(inputs, site_dir)
     progress.total()
     return []
 
 
-# Rendering is pure CPU work per page: forked workers share the model without copying it.
-# The parent writes the files, in page order: Pagefind's index depends on the order files
-# appear in their folders, so a fixed order keeps builds byte-identical. Below this many pages
-# a second process costs more than it saves.
+def site_digest(site: model.Site) -> str:
+    return hashlib.sha256(pages.site_inputs(site)).hexdigest()
+
+
+# Below this many pages a second process costs more than it saves.
 PARALLEL_FROM = 400
 BATCH = 100
-_job: tuple[Renderer, list[pages.Page]] | None = None
 
 
-def render_all(
-    renderer: Renderer, site_pages: list[pages.Page], targets: list[Path], stage: Any
-) -> None:
-    """Render and write every page, rendering on every core when there are enough pages."""
-    global _job
-    workers = min(os.cpu_count() or 1, 8) if len(site_pages) >= PARALLEL_FROM else 1
-    if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
-        for page, target in zip(site_pages, targets, strict=True):
-            write_file(target, renderer.render(page))
-            stage.advance()
+@contextmanager
+def in_background(work: Callable[..., Any], *args: Any, large: int) -> Iterator[Future[Any] | Any]:
+    """Run work(*args) in a forked process while the caller goes on; its result when asked.
+
+    For a small site, or where fork is missing, the work is done right here instead.
+    """
+    if large < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        done: Future[Any] = Future()
+        done.set_result(work(*args))
+        yield done
         return
-    _job = (renderer, site_pages)
-    batches = [range(i, min(i + BATCH, len(site_pages))) for i in range(0, len(site_pages), BATCH)]
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for batch, html in zip(batches, pool.imap(_render_batch, batches), strict=True):
-                for i, text in zip(batch, html, strict=True):
-                    write_file(targets[i], text)
-                stage.advance(len(batch))
-    finally:
-        _job = None
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        yield pool.submit(work, *args)
 
 
-def _render_batch(indices: range) -> list[str]:
-    """In a worker: the HTML of a batch of pages."""
+class Rendered:
+    """Renders pages, or links them from the last build when their key says nothing changed.
+
+    Rendering is pure CPU work per page: forked workers share the model without copying it,
+    and the parent writes the files, in page order.
+    """
+
+    def __init__(
+        self, previous: cache.BuildCache, site_dir: Path, writer: Writer, shell: str
+    ) -> None:
+        self.previous, self.site_dir, self.writer = previous, site_dir, writer
+        self.shell = shell.encode()
+        self.keys: dict[str, str] = {}
+        self.documents: dict[str, search.Document | None] = {}
+        self.reused = 0
+
+    def all(self, site_pages: list[pages.Page], renderer: Renderer, stage: Stage) -> None:
+        """Every page given, on every core when there are enough of them."""
+        global _job
+        targets = [self.writer.claim(page.output) for page in site_pages]
+        batches = [
+            range(i, min(i + BATCH, len(site_pages))) for i in range(0, len(site_pages), BATCH)
+        ]
+        workers = min(os.cpu_count() or 1, 8) if len(site_pages) >= PARALLEL_FROM else 1
+        _job = (renderer, site_pages, self.previous.keys, self.shell)
+        try:
+            if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+                results = map(_render_batch, batches)
+                self._write(batches, results, site_pages, targets, stage)
+                return
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                results = pool.imap(_render_batch, batches)
+                self._write(batches, results, site_pages, targets, stage)
+        finally:
+            _job = None
+
+    def _write(
+        self,
+        batches: list[range],
+        results: Any,
+        site_pages: list[pages.Page],
+        targets: list[Path],
+        stage: Stage,
+    ) -> None:
+        for batch, outcomes in zip(batches, results, strict=True):
+            for i, (page_key, html, document) in zip(batch, outcomes, strict=True):
+                output = site_pages[i].output
+                if html is None:  # unchanged since the last build
+                    link_file(targets[i], self.site_dir / output)
+                    document = self.previous.documents.get(output)
+                    self.reused += 1
+                else:
+                    write_file(targets[i], html)
+                if page_key is not None:
+                    self.keys[output] = page_key
+                self.documents[output] = document
+            stage.advance(len(batch))
+
+    def search_index(self, writer: Writer, site_dir: Path) -> search.Index:
+        """Write search/: updated in place of the last build's when only some pages changed."""
+        documents = {k: d for k, d in self.documents.items() if d is not None}
+        index = self.previous.index
+        before = {k: d for k, d in self.previous.documents.items() if d is not None}
+        if index is None or not self.reused:
+            index = search.Index(sorted(documents.values(), key=lambda d: (d.lang, d.url)))
+            changed: set[str] = set(index.files)
+        else:
+            gone = {d.url for k, d in before.items() if k not in documents}
+            new = [d for k, d in documents.items() if before.get(k) != d]
+            changed = {p for p in index.replace(new, gone - {d.url for d in new})}
+        for path, content_bytes in sorted(index.files.items()):
+            if path in changed:
+                writer.write(path, content_bytes)
+            else:
+                link_file(writer.claim(path), site_dir / path)
+        return index
+
+
+_job: tuple[Renderer, list[pages.Page], dict[str, str], bytes] | None = None
+
+
+def _render_batch(indices: range) -> list[tuple[str | None, str | None, search.Document | None]]:
+    """(key, HTML or None when the last build's page is still right, searchable text) per page."""
     assert _job is not None
-    renderer, site_pages = _job
-    return [renderer.render(site_pages[i]) for i in indices]
+    renderer, site_pages, previous_keys, shell = _job
+    out = []
+    for i in indices:
+        page = site_pages[i]
+        page_key = pages.key(page, shell) if page.reusable else None
+        if page_key is not None and previous_keys.get(page.output) == page_key:
+            out.append((page_key, None, None))
+            continue
+        html = renderer.render(page)
+        out.append((page_key, html, search.extract(html, page.url, page.lang)))
+    return out
 
 
 def downloads(files: dict[str, bytes]) -> list[pages.Download]:

@@ -202,6 +202,12 @@ def write_file(target: Path, content: bytes | str) -> None:
     target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
 
 
+def link_file(target: Path, source: Path) -> None:
+    """The file of the last build, unchanged: a hard link, never a copy or a write through it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.link(source, target)
+
+
 class WriteError(Exception):
     """Two outputs claimed the same path, or a path left the site."""
 

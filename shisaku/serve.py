@@ -57,7 +57,6 @@ CONTENT_TYPES = {
     ".xml": "application/xml",
     ".txt": "text/plain; charset=utf-8",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".wasm": "application/wasm",  # Pagefind: browsers compile WebAssembly only with this type
 }
 
 MESSAGES = {
@@ -202,7 +201,7 @@ class Builder(threading.Thread):
             self.count += 1
             status = build(self.args, self.preview.lang, self.count)
             if self.preview.stopping.is_set():
-                return  # Ctrl-C also interrupts Pagefind: that failure is no news
+                return  # Ctrl-C may have interrupted the build too: that failure is no news
             report(status, self.preview, self.args.quiet)
             self.preview.publish(status, site_settings(self.args.content) if status.ok else None)
 
@@ -215,7 +214,7 @@ def build(args: argparse.Namespace, lang: str, number: int) -> Status:
         found = pipeline.build(args.content, args.out, progress=progress)
         problems = [problem.format(lang) for problem in found]
     except Exception as error:
-        # A broken template or Pagefind failing: shown like a problem; the server lives on.
+        # A broken template, say: shown like a problem; the server lives on.
         if args.verbose:
             traceback.print_exc()
         problems = [describe(error)]

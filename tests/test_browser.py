@@ -2,7 +2,7 @@
 
 Every page type in both languages loads without console errors, failed requests or requests to
 other hosts, and has no axe-core violations; the language switch, the table's sorting and
-filtering, Pagefind search and the printed figures work as a reader uses them. Screenshots go to
+filtering, the search and the printed figures work as a reader uses them. Screenshots go to
 test-artifacts/screenshots/.
 """
 
@@ -101,7 +101,7 @@ def fetch(url: str) -> tuple[int, str, bytes]:
         ("static/table.js", 200, "application/javascript"),
         ("data/datapackage.json", 200, "application/json"),
         ("data/132225_projects.csv", 200, "text/csv; charset=utf-8"),
-        ("pagefind/wasm.unknown.pagefind", 200, "application/octet-stream"),
+        ("search/ja/meta.json", 200, "application/json"),
         ("ja/no-such-page/", 404, "text/html; charset=utf-8"),
         ("ja/projects", 301, None),
     ],
@@ -319,7 +319,7 @@ def test_the_table_without_javascript_shows_every_row(new_context, site_url, wat
 
 
 def search_results(page: Page) -> list[tuple[str, str]]:
-    """(title, path) of every search result listed by search.js from Pagefind's index."""
+    """(title, path) of every search result listed by search.js from site/search/."""
     links = page.locator("#search-results h2 a")
     expect(links.first).to_be_visible(timeout=15_000)
     return [(a.inner_text(), urlsplit(a.get_attribute("href") or "").path) for a in links.all()]
@@ -335,7 +335,33 @@ def test_search_finds_both_loan_programs(page: Page, site_url, watch: Watch, lan
         assert f"{BASE_PATH}{lang}/projects/{project_id}/" in paths, results
         assert PROJECTS[project_id]["name"][lang] in titles
     assert all(path.startswith(f"{BASE_PATH}{lang}/") for path in paths), results
+    # Each excerpt marks what was found: 融資, or the words "loan" begins (Loan, loans).
+    for item in page.locator("#search-results li").all():
+        marks = item.locator("p mark").all_inner_texts()
+        assert marks and all(mark.lower().startswith(query) for mark in marks), marks
     assert_clean(watch)
+
+
+def pages_saying(word: str, lang: str) -> set[str]:
+    """The pages whose searchable text has the word, from content/: a project's name, summary
+    and activities; a policy's name, approach, basic projects and directions; Markdown pages.
+    (Home and the list of all projects are not searched; nor are the tables of projects.)"""
+    found = {
+        f"{lang}/projects/{project_id}/"
+        for project_id, p in PROJECTS.items()
+        if any(word in p[key][lang] for key in ("name", "summary", "activities"))
+    }
+    for file in sorted(CONTENT.glob("*/policies/*.yaml")):
+        policy = yaml.safe_load(file.read_text(encoding="utf-8"))
+        texts = [policy["name"][lang], policy["approach"][lang]]
+        for bp in policy["basic_projects"]:
+            texts += [bp["name"][lang], *(d[lang] for d in bp["directions"])]
+        if any(word in text for text in texts):
+            found.add(f"{lang}/policies/{policy['id']}/")
+    for file in sorted((CONTENT / "pages").glob(f"*.{lang}.md")):
+        if word in file.read_text(encoding="utf-8"):
+            found.add(f"{lang}/{file.name.split('.')[0]}/")
+    return found
 
 
 def test_the_header_search_box_leads_to_results(page: Page, site_url, watch: Watch):
@@ -346,10 +372,31 @@ def test_the_header_search_box_leads_to_results(page: Page, site_url, watch: Wat
     expect(page).to_have_url(f"{site_url}ja/search/?q=%E8%9E%8D%E8%B3%87")
     paths = [path for _, path in search_results(page)]
     expect(box).to_have_value("融資")  # the query stays in the box on the results page
-    expect(page.locator("#search-status")).to_have_text("「融資」の検索結果：3件")
-    assert f"{BASE_PATH}ja/projects/chusho-kigyo-yushi/" in paths
+    # The two loan programs and 小企業経営改善資金利子補給事業 (…資金融資を受けた小企業者…).
+    expected = pages_saying("融資", "ja")
+    assert len(expected) == 3
+    expect(page.locator("#search-status")).to_have_text(f"「融資」の検索結果：{len(expected)}件")
+    assert sorted(paths) == sorted(BASE_PATH + path for path in expected)
     page.get_by_role("link", name=PROJECTS["chusho-kigyo-yushi"]["name"]["ja"]).first.click()
     expect(page).to_have_url(f"{site_url}ja/projects/chusho-kigyo-yushi/")
+    assert_clean(watch)
+
+
+def test_a_search_that_finds_nothing_says_so(page: Page, site_url, watch: Watch):
+    visit(page, site_url, "ja/search/?q=ほげふが")
+    expect(page.locator("#search-status")).to_have_text("「ほげふが」は見つかりませんでした。")
+    expect(page.locator("#search-results li")).to_have_count(0)
+    assert_clean(watch)
+
+
+@pytest.mark.parametrize(("lang", "query"), [("ja", "事業"), ("en", "program")])
+def test_search_results_link_to_pages_that_exist(page: Page, site_url, watch: Watch, lang, query):
+    visit(page, site_url, f"{lang}/search/?q={query}")
+    results = search_results(page)
+    assert len(results) >= 15, results  # every project's page at least
+    origin = site_url.removesuffix(BASE_PATH)
+    for title, path in results:
+        assert fetch(origin + path)[0] == 200, (title, path)
     assert_clean(watch)
 
 

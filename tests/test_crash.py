@@ -2,7 +2,7 @@
 
 A small "old" site is built into out/site; then `build.py` builds a larger "new" tree into the
 same place and is SIGKILLed: at points chosen from the stages of a measured build (very early,
-validation, page writing, Pagefind, the swap) and at random times with a fixed seed. After each
+validation, page writing, the search index, the swap) and at random times with a fixed seed. After each
 kill, out/site must be byte for byte one of two reference builds made once in other folders,
 and the staging folders of killed builds must not pile up. The moments around the swap are too
 short to hit with a timer, so a driver process kills itself exactly there, for both swap paths.
@@ -32,7 +32,7 @@ from .synthetic import make_tree
 
 OLD_PROJECTS = 20
 # Large enough that every stage takes a measurable time (about 5 s for the build on 2 busy
-# cores, most of it rendering pages and Pagefind); small enough for the test to stay quick.
+# cores, most of it rendering pages); small enough for the test to stay quick.
 NEW_PROJECTS = 400
 RANDOM_KILLS = 3
 SEED = 20240501
@@ -93,7 +93,7 @@ def start_build(content: Path, site: Path) -> RunningBuild:
         stderr=subprocess.PIPE,
         text=True,
         env=ENV,
-        start_new_session=True,  # its own process group, to find Pagefind after the kill
+        start_new_session=True,  # its own process group, to find its workers after the kill
     )
     build = RunningBuild(process)
     threading.Thread(target=build.read_stages, daemon=True).start()
@@ -104,9 +104,8 @@ def kill(build: RunningBuild) -> None:
     """SIGKILL the build process itself, as the OOM killer or `kill -9` would."""
     build.process.send_signal(signal.SIGKILL)
     build.process.wait()
-    # Pagefind, when running, outlives its killed parent (search.py does not tie it to the
-    # build) and goes on writing into the dead build's staging folder, never into site/. Stop
-    # it, so that it does not race the next build's cleanup of that folder.
+    # The rendering and data workers write nothing (the build process does), but may take a
+    # moment to notice their parent is gone: stop them with it.
     with contextlib.suppress(ProcessLookupError):
         os.killpg(build.process.pid, signal.SIGKILL)
 
@@ -173,14 +172,14 @@ def kill_points(trees: Trees) -> list[tuple[str, str | None, float]]:
     stages = trees.new_stages
     during = {
         "validate": stages["validate"] - stages["load"],
-        "pages": stages["pages"] - stages["catalogue"],
-        "search": stages["search"] - stages["pages"],
+        "pages": stages["pages"] - stages["validate"],
+        "search": stages["search"] - stages["catalogue"],
     }
     points: list[tuple[str, str | None, float]] = [
         ("very early (Python starting)", None, 0.05),
         ("during validation", "load", during["validate"] / 2),
-        ("while pages are written", "catalogue", during["pages"] / 2),
-        ("while Pagefind runs", "pages", during["search"] / 2),
+        ("while pages are written", "validate", during["pages"] / 2),
+        ("while the search index is written", "catalogue", during["search"] / 2),
         ("right at the swap", "search", 0.0),  # the swap is the next step
         ("just after the swap", "write", 0.0),
     ]

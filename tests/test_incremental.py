@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -61,10 +62,18 @@ def test_a_rebuild_with_nothing_changed_does_nothing(setup, capsys):
     assert {p: p.stat().st_mtime_ns for p in setup["site"].rglob("*") if p.is_file()} == before
 
 
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
 @pytest.mark.parametrize(
     "change",
     ["edit a project", "delete a project", "rename a project", "edit a template", "edit a schema",
-     "add a Markdown page", "change SOURCE_DATE_EPOCH", "delete a file of the site"],
+     "add a Markdown page", "change SOURCE_DATE_EPOCH", "delete a file of the site",
+     "rename a policy", "rename a division", "edit the site settings", "edit a Markdown page",
+     "edit a file of the site by hand", "corrupt the build cache"],
 )  # fmt: skip
 def test_after_a_change_the_rebuild_equals_a_full_build(
     setup, capsys, tmp_path, monkeypatch, change
@@ -106,6 +115,25 @@ def test_after_a_change_the_rebuild_equals_a_full_build(
         monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     elif change == "delete a file of the site":
         (setup["site"] / "ja" / "index.html").unlink()
+    elif change == "rename a policy":  # every project page names its policy
+        edit(content / "2023" / "policies" / "kurashi.yaml", "en: Living", "en: Daily life")
+    elif change == "rename a division":
+        edit(content / "divisions" / "soumu.yaml", "General Affairs", "Administration")
+    elif change == "edit the site settings":
+        edit(content / "site.yaml", "en: Test City}", "en: Trial City}")
+    elif change == "edit a Markdown page":
+        write_tree(
+            content, {"pages/help.ja.md": "# 使い方\n\n本文。\n", "pages/help.en.md": "# Help\n"}
+        )
+        rebuild(setup, capsys)
+        write_tree(content, {"pages/help.en.md": "# How to use\n"})
+    elif change == "edit a file of the site by hand":  # same size: its time tells
+        page = setup["site"] / "en" / "projects" / "mimamori" / "index.html"
+        page.write_bytes(page.read_bytes().replace(b"Watch-over", b"Watch-ovex"))
+        monkeypatch.setattr(cache, "unchanged", lambda *args: False)  # as if content changed
+    elif change == "corrupt the build cache":
+        cache.cache_file(setup["site"]).write_bytes(b"not a pickle")
+        edit(projects / "kaigo.yaml", "見守り事業", "介護事業")
     said = rebuild(setup, capsys)
     assert not said.startswith("nothing changed"), said
     assert_same_as_full_build(setup, tmp_path)
@@ -114,6 +142,44 @@ def test_after_a_change_the_rebuild_equals_a_full_build(
         assert (setup["site"] / "ja" / "projects" / "kaigo-shien" / "index.html").exists()
     if change == "delete a project":
         assert not (setup["site"] / "en" / "projects" / "kaigo").exists()
+
+
+def test_a_rebuild_renders_only_the_pages_that_changed(setup, capsys, tmp_path):
+    """The pages of other projects are the last build's files, linked, not written again."""
+    rebuild(setup, capsys)
+    site = setup["site"]
+    pages = sorted(str(p.relative_to(site)) for p in site.rglob("*.html"))
+    before = {page: (site / page).stat().st_ino for page in pages}
+    edit(setup["content"] / "2023" / "projects" / "kaigo.yaml", "見守り事業", "介護事業")
+    rebuild(setup, capsys)
+    kept = {page for page in pages if (site / page).stat().st_ino == before[page]}
+    assert kept == {
+        f"{lang}/{page}"
+        for lang in ("ja", "en")
+        for page in ("projects/mimamori/index.html", "search/index.html")
+    } | {"index.html", "404.html"}
+    assert_same_as_full_build(setup, tmp_path)
+
+
+def test_one_changed_project_of_many_rebuilds_like_a_full_build(tmp_path):
+    """Enough pages for the worker processes: a rebuild after one edit, against a fresh build."""
+    from .synthetic import make_tree
+
+    content = make_tree(tmp_path / "content", projects=220)
+    site = tmp_path / "out" / "site"
+    assert pipeline.build(content, site) == []
+    project = sorted((content / "2023" / "projects").glob("*.yaml"))[7]
+    text = project.read_text(encoding="utf-8")
+    cost = re.search(r"2023: (\d+)", text)
+    assert cost, text
+    project.write_text(text.replace(cost[0], f"2023: {int(cost[1]) + 1}"), encoding="utf-8")
+    inodes = {p: p.stat().st_ino for p in site.rglob("*.html")}
+    assert pipeline.build(content, site) == []
+    kept = sum(p.stat().st_ino == inode for p, inode in inodes.items() if p.exists())
+    assert kept > len(inodes) * 0.9
+    fresh = tmp_path / "fresh" / "site"
+    assert pipeline.build(content, fresh) == []
+    assert tree(site) == tree(fresh)
 
 
 def test_rendering_on_every_core_gives_the_same_bytes_as_one(tmp_path, monkeypatch):

@@ -4,8 +4,8 @@ problems of one line each; it never raises.
 Hypothesis writes random YAML-ish text, random bytes, random YAML documents and random
 mutations of the real content (a key deleted, a value of another type, unicode inserted,
 lines swapped, the file cut short) into a content tree, and runs `pipeline.check` on it, as
-`python build.py check` does. One test runs the whole build (without the search index, which
-is Pagefind's and slow) and checks a failed build leaves the site as it was.
+`python build.py check` does. One test runs the whole build and checks a failed build leaves
+the site as it was.
 
 The runs are derandomized: the same examples every time, so a failure reproduces by running
 the test again (Hypothesis also prints the failing example and a @reproduce_failure blob).
@@ -23,14 +23,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shisaku import load, pipeline, search
+from shisaku import load, pipeline
 from shisaku.problems import Problem
 
 from .conftest import CONTENT, tiny_files, write_tree
@@ -255,12 +254,11 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
-    """A tiny tree and a site built from it; Pagefind's index is left out to keep this quick."""
+    """A tiny tree and a site built from it."""
     root = tmp_path_factory.mktemp("build")
     content = write_tree(root / "content", tiny_files())
-    with mock.patch.object(search, "index", lambda folder: None):
-        assert pipeline.build(content, root / "site") == []
-        yield content, root / "site"
+    assert pipeline.build(content, root / "site") == []
+    yield content, root / "site"
 
 
 @bounded(30)

@@ -170,7 +170,7 @@ def test_source_date_epoch_changes_the_release_time_and_nothing_else(tmp_path, m
 # -- Nothing about the machine, the person or the day ----------------------------------------------
 def readable_parts(name: str, data: bytes) -> Iterator[tuple[str, bytes]]:
     """A file's bytes as a person could read them: zip members (the xlsx too) and gzip
-    (Pagefind's index) opened, recursively."""
+    opened, recursively."""
     if data[:4] == b"PK\x03\x04":
         for member, inner in zip_members(data).items():
             yield from readable_parts(f"{name}/{member}", inner)

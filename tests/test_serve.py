@@ -159,7 +159,7 @@ def test_serves_the_site_under_its_base_path_with_the_reload_script(serve, built
         ("static/style.css", "text/css"),
         ("static/table.js", "application/javascript"),
         ("static/favicon.svg", "image/svg+xml"),
-        ("pagefind/wasm.unknown.pagefind", "application/octet-stream"),
+        ("search/ja/meta.json", "application/json"),
     ]:
         status, headers, body = served.get(BASE_PATH + path)
         assert (status, headers["Content-Type"]) == (200, content_type), path

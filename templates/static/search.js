@@ -1,8 +1,386 @@
-// The search page: runs the query from ?q= (the header's search box) against Pagefind's index
-// of this page's language, and lists the results. Built from DOM nodes, never from HTML strings,
-// so no text from the index can become markup.
+// The search page: runs the query from ?q= (the header's search box) against this language's
+// index in site/search/ (written by shisaku/search.py), and lists the results. Built from DOM
+// nodes, never from HTML strings, so no text from the index can become markup.
 (function () {
   "use strict";
+
+  var FORMAT = 1; // the index's format, search.py's FORMAT
+  var MAX_RESULTS = 30;
+  var EXCERPT = 160; // characters of text around the first match
+  var BEFORE = 40; // of which before it
+
+  // Han (with 々 〆 〇 〻), Hiragana and Katakana (with ー): the same ranges as CJK in
+  // shisaku/search.py. A run of these gives overlapping bigrams; other letters and digits
+  // give words; everything else separates.
+  var CJK =
+    "\\u3005-\\u3007\\u303b\\u3041-\\u3096\\u309d-\\u309f\\u30a1-\\u30fa\\u30fc-\\u30ff\\u31f0-\\u31ff" +
+    "\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\u{1b000}-\\u{1b16f}\\u{20000}-\\u{323af}";
+  var CJK_CHAR = new RegExp("^[" + CJK + "]", "u");
+  var WORD_CHAR = new RegExp("^(?![" + CJK + "])[\\p{L}\\p{N}]", "u");
+  var RUNS = new RegExp("([" + CJK + "]+)|((?:(?![" + CJK + "])[\\p{L}\\p{N}])+)", "gu");
+
+  // ---- text -> terms (search.py's terms(): the two must agree) --------------------------------
+
+  // NFKC, then lower case: String.prototype.toLowerCase and Python's str.lower both apply
+  // Unicode's default full mapping, not a locale's.
+  function normalize(text) {
+    return text.normalize("NFKC").toLowerCase();
+  }
+
+  function runs(text) {
+    var found = [];
+    var normal = normalize(text);
+    var match;
+    RUNS.lastIndex = 0;
+    while ((match = RUNS.exec(normal)) !== null) {
+      found.push(match[1] ? { cjk: true, text: match[1] } : { cjk: false, text: match[2] });
+    }
+    return found;
+  }
+
+  function terms(text) {
+    var found = [];
+    runs(text).forEach(function (run) {
+      if (!run.cjk) {
+        found.push(run.text);
+        return;
+      }
+      var chars = Array.from(run.text); // code points, as Python's str
+      for (var i = 0; i + 1 < chars.length; i++) {
+        found.push(chars[i] + chars[i + 1]);
+      }
+      found.push(chars[chars.length - 1]); // the run's last character, as search.py does
+    });
+    return found;
+  }
+
+  // FNV-1a over the UTF-16 code units of a key, as search.py's fnv1a.
+  function fnv1a(key) {
+    var hash = 0x811c9dc5;
+    for (var i = 0; i < key.length; i++) {
+      hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193) >>> 0;
+    }
+    return hash;
+  }
+
+  // The term shards that hold every term the query term matches (search.py's Layout): the
+  // shard of its first key (a CJK term's first character, another's first two), or, when that
+  // key is split, the one of its second key (first two, or three), or all of the key's when
+  // the query term is a prefix shorter than that.
+  function shardsOf(wanted, meta) {
+    var chars = Array.from(wanted.term);
+    var cjk = CJK_CHAR.test(chars[0]);
+    var first = chars.slice(0, cjk ? 1 : 2).join("");
+    var spread = Object.prototype.hasOwnProperty.call(meta.split, first) ? meta.split[first] : 0;
+    if (!spread) {
+      return [fnv1a(first) % meta.shards];
+    }
+    var secondLength = cjk ? 2 : 3;
+    if (!wanted.prefix || chars.length >= secondLength) {
+      var second = chars.slice(0, secondLength).join("");
+      return [(fnv1a(first) + (fnv1a(second) % spread)) % meta.shards];
+    }
+    var all = [];
+    for (var i = 0; i < spread; i++) {
+      all.push((fnv1a(first) + i) % meta.shards);
+    }
+    return all;
+  }
+
+  // The query's terms, each once, and whether it matches as a prefix: a single CJK character
+  // and Latin words of two or more characters do (融 finds 融資, loan finds loans).
+  function queryTerms(query) {
+    var all = terms(query);
+    // A bigram's second character is always matched when the bigram is: leave it out.
+    var implied = Object.create(null);
+    all.forEach(function (term) {
+      var chars = Array.from(term);
+      if (chars.length === 2 && CJK_CHAR.test(term)) {
+        implied[chars[1]] = true;
+      }
+    });
+    var seen = Object.create(null);
+    var wanted = [];
+    all.forEach(function (term) {
+      var length = Array.from(term).length;
+      var cjk = CJK_CHAR.test(term);
+      if (seen[term] || (cjk && length === 1 && implied[term])) {
+        return;
+      }
+      seen[term] = true;
+      wanted.push({ term: term, prefix: cjk ? length === 1 : length >= 2 });
+    });
+    return wanted;
+  }
+
+  // ---- the index -> the documents that match, best first ------------------------------------
+
+  async function fetchJSON(url, options) {
+    var response = await fetch(url, options);
+    if (!response.ok) {
+      throw new Error(url + ": HTTP " + response.status);
+    }
+    return response.json();
+  }
+
+  // Each document that has the term (or, for a prefix, any term it begins) and its BM25 score.
+  function scores(shards, wanted, documents) {
+    var found = new Map();
+    shards.forEach(function (shard) {
+      Object.keys(shard).forEach(function (key) {
+        if (key !== wanted.term && !(wanted.prefix && key.startsWith(wanted.term))) {
+          return;
+        }
+        var gaps = shard[key][0];
+        var weights = shard[key][1]; // one character a document: "A" is 1
+        var idf = Math.log(1 + (documents - gaps.length + 0.5) / (gaps.length + 0.5));
+        var number = 0;
+        for (var i = 0; i < gaps.length; i++) {
+          number += gaps[i];
+          var score = idf * (weights.charCodeAt(i) - 64);
+          found.set(number, Math.max(found.get(number) || 0, score));
+        }
+      });
+    });
+    return found;
+  }
+
+  // Documents in both, their scores added up.
+  function intersect(first, second) {
+    var both = new Map();
+    first.forEach(function (score, number) {
+      if (second.has(number)) {
+        both.set(number, score + second.get(number));
+      }
+    });
+    return both;
+  }
+
+  function unique(values) {
+    return values.filter(function (value, i) {
+      return values.indexOf(value) === i;
+    });
+  }
+
+  async function matching(bundle, meta, wanted) {
+    var shardsWanted = wanted.map(function (w) {
+      return shardsOf(w, meta);
+    });
+    var shards = {};
+    await Promise.all(
+      unique([].concat.apply([], shardsWanted)).map(async function (n) {
+        shards[n] = await fetchJSON(bundle + "terms/" + n + ".json?v=" + meta.id);
+      })
+    );
+    var found = null;
+    wanted.forEach(function (w, i) {
+      var these = scores(
+        shardsWanted[i].map(function (n) {
+          return shards[n];
+        }),
+        w,
+        meta.docs
+      );
+      found = found === null ? these : intersect(found, these);
+    });
+    return Array.from(found || [], function (entry) {
+      return { number: entry[0], score: entry[1] };
+    }).sort(function (a, b) {
+      return b.score - a.score || a.number - b.number; // ties in URL order
+    });
+  }
+
+  // The first document of the text chunk that holds document n: meta.chunks lists each
+  // section's first document and its documents per chunk (search.py's chunk_layout).
+  function chunkOf(n, meta) {
+    var start = 0;
+    var size = 1;
+    meta.chunks.forEach(function (section) {
+      if (section[0] <= n) {
+        start = section[0];
+        size = section[1];
+      }
+    });
+    return start + Math.floor((n - start) / size) * size;
+  }
+
+  // [url, title, text] of each document numbered, from the text chunks that hold them.
+  async function documents(bundle, meta, numbers) {
+    var chunks = {};
+    await Promise.all(
+      unique(
+        numbers.map(function (n) {
+          return chunkOf(n, meta);
+        })
+      ).map(async function (c) {
+        chunks[c] = await fetchJSON(bundle + "docs/" + c + ".json?v=" + meta.id);
+      })
+    );
+    return numbers.map(function (n) {
+      var first = chunkOf(n, meta);
+      return chunks[first][n - first];
+    });
+  }
+
+  // ---- excerpts -----------------------------------------------------------------------------
+
+  // The text normalized as the index's was, with the place in the text each code unit came from.
+  function normalizedWithPlaces(text) {
+    var normal = "";
+    var from = [];
+    var to = [];
+    for (var i = 0; i < text.length; ) {
+      var character = String.fromCodePoint(text.codePointAt(i));
+      var normalChar = normalize(character);
+      for (var j = 0; j < normalChar.length; j++) {
+        from.push(i);
+        to.push(i + character.length);
+      }
+      normal += normalChar;
+      i += character.length;
+    }
+    return { text: normal, from: from, to: to };
+  }
+
+  // What to mark: each CJK run of the query (or its bigrams, when the text lacks the whole
+  // run), and each word where a word starts.
+  function pieces(query, normal) {
+    var found = [];
+    runs(query).forEach(function (run) {
+      if (!run.cjk || normal.indexOf(run.text) >= 0) {
+        found.push(run);
+        return;
+      }
+      var chars = Array.from(run.text);
+      for (var i = 0; i + 1 < chars.length; i++) {
+        found.push({ cjk: true, text: chars[i] + chars[i + 1] });
+      }
+    });
+    return found;
+  }
+
+  // [start, end) in the text of every match of the query, in order; a word's match goes on to
+  // the end of the word it begins ("loan" marks "loans").
+  function matchesIn(text, query) {
+    var normal = normalizedWithPlaces(text);
+    var found = [];
+    pieces(query, normal.text).forEach(function (piece) {
+      for (var at = normal.text.indexOf(piece.text); at >= 0; at = normal.text.indexOf(piece.text, at + 1)) {
+        var before = Array.from(normal.text.slice(Math.max(0, at - 2), at)).pop();
+        if (!piece.cjk && before && WORD_CHAR.test(before)) {
+          continue;
+        }
+        var end = at + piece.text.length;
+        while (!piece.cjk && end < normal.text.length) {
+          var next = String.fromCodePoint(normal.text.codePointAt(end));
+          if (!WORD_CHAR.test(next)) {
+            break;
+          }
+          end += next.length;
+        }
+        found.push([normal.from[at], normal.to[end - 1]]);
+      }
+    });
+    return found.sort(function (a, b) {
+      return a[0] - b[0] || a[1] - b[1];
+    });
+  }
+
+  // About EXCERPT characters of the text around its first match after the title (which the
+  // result shows already), as [{text, mark}] segments.
+  function excerpt(text, title, query) {
+    var matches = matchesIn(text, query);
+    var titleAt = title ? text.indexOf(title) : -1;
+    var afterTitle = titleAt < 0 ? 0 : titleAt + title.length;
+    var anchor =
+      matches.find(function (m) {
+        return m[0] >= afterTitle;
+      }) || matches[0];
+    var start = anchor ? Math.max(0, anchor[0] - BEFORE) : 0;
+    var end = Math.min(text.length, start + EXCERPT);
+    start = Math.max(0, end - EXCERPT);
+    start = wordStart(text, start, anchor ? anchor[0] : start);
+    end = wordEnd(text, end);
+    var segments = [];
+    var at = start;
+    matches.forEach(function (m) {
+      var from = Math.max(m[0], at);
+      var to = Math.min(m[1], end);
+      if (from >= to) {
+        return;
+      }
+      if (from > at) {
+        segments.push({ text: text.slice(at, from), mark: false });
+      }
+      segments.push({ text: text.slice(from, to), mark: true });
+      at = to;
+    });
+    if (at < end) {
+      segments.push({ text: text.slice(at, end), mark: false });
+    }
+    if (start > 0) {
+      segments.unshift({ text: "…", mark: false });
+    }
+    if (end < text.length) {
+      segments.push({ text: "…", mark: false });
+    }
+    return segments;
+  }
+
+  // Cut where a word starts when there are spaces nearby (English), never inside a character.
+  function wordStart(text, start, limit) {
+    if (start === 0) {
+      return 0;
+    }
+    var space = text.indexOf(" ", start);
+    if (space >= 0 && space < limit && space - start < 20) {
+      return space + 1;
+    }
+    return isLowSurrogate(text, start) ? start - 1 : start;
+  }
+
+  function wordEnd(text, end) {
+    if (end >= text.length) {
+      return text.length;
+    }
+    var space = text.lastIndexOf(" ", end);
+    if (space >= 0 && end - space < 20) {
+      return space;
+    }
+    return isLowSurrogate(text, end) ? end - 1 : end;
+  }
+
+  function isLowSurrogate(text, at) {
+    var unit = text.charCodeAt(at);
+    return unit >= 0xdc00 && unit <= 0xdfff;
+  }
+
+  // ---- the query -> results ------------------------------------------------------------------
+
+  // {total, results: [{url, title, excerpt}]} for a query, from the index at bundle (a URL
+  // ending in "/"); url is inside the site, excerpt is [{text, mark}].
+  async function search(bundle, query) {
+    var meta = await fetchJSON(bundle + "meta.json", { cache: "no-cache" });
+    if (meta.format !== FORMAT) {
+      throw new Error("search index format " + meta.format + ", not " + FORMAT);
+    }
+    var wanted = queryTerms(query);
+    var found = wanted.length ? await matching(bundle, meta, wanted) : [];
+    var shown = found.slice(0, MAX_RESULTS);
+    var docs = await documents(
+      bundle,
+      meta,
+      shown.map(function (r) {
+        return r.number;
+      })
+    );
+    return {
+      total: found.length,
+      results: docs.map(function (doc) {
+        return { url: doc[0], title: doc[1], excerpt: excerpt(doc[2], doc[1], query) };
+      }),
+    };
+  }
 
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, function (_, key) {
@@ -10,32 +388,21 @@
     });
   }
 
-  // Pagefind's excerpt is HTML with <mark> around the matches: keep the text and the marks only.
-  function excerptNodes(html) {
-    var parsed = new DOMParser().parseFromString(html, "text/html");
-    return Array.prototype.map.call(parsed.body.childNodes, function (node) {
-      if (node.nodeName === "MARK") {
-        var mark = document.createElement("mark");
-        mark.textContent = node.textContent;
-        return mark;
-      }
-      return document.createTextNode(node.textContent);
-    });
-  }
-
-  function resultItem(data) {
+  function resultItem(result, baseUrl) {
     var item = document.createElement("li");
     var heading = document.createElement("h2");
     var link = document.createElement("a");
-    link.href = data.url;
-    link.textContent = (data.meta && data.meta.title) || data.url;
+    link.href = baseUrl + result.url;
+    link.textContent = result.title || result.url;
     heading.appendChild(link);
     item.appendChild(heading);
-    var excerpt = document.createElement("p");
-    excerptNodes(data.excerpt || "").forEach(function (node) {
-      excerpt.appendChild(node);
+    var excerptText = document.createElement("p");
+    result.excerpt.forEach(function (segment) {
+      var node = segment.mark ? document.createElement("mark") : document.createTextNode(segment.text);
+      node.textContent = segment.text;
+      excerptText.appendChild(node);
     });
-    item.appendChild(excerpt);
+    item.appendChild(excerptText);
     return item;
   }
 
@@ -56,25 +423,21 @@
     }
     status.textContent = status.dataset.searching;
     try {
-      var pagefind = await import(list.dataset.bundlePath + "pagefind.js");
-      await pagefind.options({ baseUrl: list.dataset.baseUrl });
-      var search = await pagefind.search(query);
-      var results = await Promise.all(
-        search.results.slice(0, 30).map(function (result) {
-          return result.data();
-        })
-      );
-      results.forEach(function (data) {
-        list.appendChild(resultItem(data));
+      var found = await search(list.dataset.bundlePath, query);
+      found.results.forEach(function (result) {
+        list.appendChild(resultItem(result, list.dataset.baseUrl));
       });
-      status.textContent = results.length
-        ? fill(status.dataset.found, { count: search.results.length, query: query })
+      status.textContent = found.total
+        ? fill(status.dataset.found, { count: found.total, query: query })
         : fill(status.dataset.none, { query: query });
     } catch (error) {
       status.textContent = status.dataset.failed;
       throw error;
     }
   }
+
+  // For the tests: the tokenizer, to compare with search.py's, and the search without the page.
+  window.shisakuSearch = { terms: terms, search: search };
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", run);
