@@ -8,11 +8,12 @@ import json
 import operator
 import re
 import unicodedata
+from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from itertools import chain, groupby, repeat
 
 # static/search.js reads these files; it refuses an index of another format.
@@ -235,12 +236,13 @@ class Postings:
     """For each term, the numbers of the documents that have it (ascending) and its weights."""
 
     def __init__(self) -> None:
-        self.numbers: defaultdict[str, list[int]] = defaultdict(list)
+        # Arrays of 4-byte numbers: as lists of ints, 4 million postings would take 150 MB.
+        self.numbers: defaultdict[str, array[int]] = defaultdict(partial(array, "I"))
         self.weights: defaultdict[str, bytearray] = defaultdict(bytearray)
 
     def append(self, number: int, doc_terms: Iterable[str], weights: bytes) -> None:
         """Add a document numbered after every other one: C-level loops, for millions of terms."""
-        deque(map(list.append, map(self.numbers.__getitem__, doc_terms), repeat(number)), 0)
+        deque(map(array.append, map(self.numbers.__getitem__, doc_terms), repeat(number)), 0)
         deque(map(bytearray.append, map(self.weights.__getitem__, doc_terms), weights), 0)
 
     def insert(self, number: int, doc_terms: Iterable[str], weights: bytes) -> None:
