@@ -17,14 +17,19 @@ instead of rendered again. The cache is ours, written by the same code that read
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
 import pickle
+import sys
+import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 PACKAGE = Path(__file__).resolve().parent
 SCHEMA = PACKAGE.parent / "schema"
@@ -37,6 +42,7 @@ LIBRARIES = (
     "openpyxl",
     "xlsxwriter",
     "rdflib",
+    "markupsafe",
 )
 
 
@@ -76,6 +82,8 @@ def shell(templates: Path) -> str:
         except metadata.PackageNotFoundError:
             hasher.update(f"{library}=none\0".encode())
     hasher.update(("SOURCE_DATE_EPOCH=" + os.environ.get("SOURCE_DATE_EPOCH", "")).encode())
+    # Python's Unicode tables shape NFKC, lower case and \w in the search index
+    hasher.update(f"python={sys.version}\0unicode={unicodedata.unidata_version}".encode())
     return hasher.hexdigest()
 
 
@@ -117,9 +125,10 @@ def unchanged(content: Path, templates: Path, site: Path) -> bool:
     )
 
 
-def remember(inputs: str, site: Path) -> None:
-    """After a successful build: what it was built from, and what it wrote."""
-    state = {"inputs": inputs, "site": site_listing(site)}
+def remember(inputs: str, site: Path, cache_digest: str = "") -> None:
+    """After a successful build: what it was built from, what it wrote, and the digest of the
+    build cache it left (a cache whose bytes differ is not read)."""
+    state = {"inputs": inputs, "site": site_listing(site), "cache": cache_digest}
     state_file(site).write_text(json.dumps(state) + "\n", encoding="utf-8")
 
 
@@ -144,11 +153,21 @@ def cache_file(site: Path) -> Path:
 
 def previous_build(site: Path, shell_digest: str) -> BuildCache:
     """The last build's cache when site/ is as it left it and built by the same shell; else empty."""
+    path = cache_file(site)
     try:
         state = json.loads(state_file(site).read_text(encoding="utf-8"))
-        with cache_file(site).open("rb") as stream:
+        # A pickle runs code when loaded, and a damaged one may load with wrong values: only
+        # the one this user wrote, that nobody else may change, with the bytes it had.
+        stat = path.stat()
+        if stat.st_uid != os.getuid() or stat.st_mode & 0o022:
+            return BuildCache()
+        with path.open("rb") as stream:
+            if state.get("cache") != hashlib.file_digest(stream, "sha256").hexdigest():
+                raise ValueError("the build cache is not the one the last build wrote")
+            stream.seek(0)
             cached = pickle.load(stream)
-    except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+    except Exception:  # a damaged cache is no cache: the build renders everything
+        path.unlink(missing_ok=True)
         return BuildCache()
     if (
         not isinstance(cached, BuildCache)
@@ -159,10 +178,36 @@ def previous_build(site: Path, shell_digest: str) -> BuildCache:
     return cached
 
 
-def keep(build_cache: BuildCache, site: Path) -> None:
-    """After a successful build, for the next one."""
+def keep(build_cache: BuildCache, site: Path) -> str:
+    """After a successful build, for the next one; the digest of the bytes written."""
     target = cache_file(site)
     partial = target.with_name(target.name + ".partial")
-    with partial.open("wb") as stream:
-        pickle.dump(build_cache, stream, protocol=pickle.HIGHEST_PROTOCOL)
+    with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as stream:
+        hashing = _Hashing(stream)
+        pickle.dump(build_cache, hashing, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(partial, target)
+    return hashing.hasher.hexdigest()
+
+
+class _Hashing:
+    """A file to write to that also hashes what goes through it (no second copy in memory)."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream, self.hasher = stream, hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.hasher.update(data)
+        return self.stream.write(data)
+
+
+@contextlib.contextmanager
+def one_build_at_a_time(site: Path) -> Iterator[None]:
+    """An exclusive lock on `.{site}.lock` for a whole build, waited for: a build that reuses
+    the pages of site/ must not see another build swap a new site/ in under it."""
+    site.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(site.parent / f".{site.name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # the lock goes with the descriptor (and with the process, if killed)

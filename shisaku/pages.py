@@ -6,7 +6,7 @@ import hashlib
 import io
 import pickle
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from .model import Policy, Project, Report, Site, change, ratio, total
@@ -154,6 +154,7 @@ def build_pages(
     for page in in_every_language(site, "data/", "data.html", downloads=downloads, schemas=schemas):
         # schema.org Dataset (JSON-LD) for search engines, in the page's language
         page.context["structured_data"] = (structured_data or {}).get(page.lang, "")
+        page.looks_up = [site.settings.get(name) for name in DATA_PAGE_SETTINGS]
         pages.append(page)
     pages += in_every_language(site, "search/", "search.html")
     for slug, versions in site.pages.items():
@@ -185,14 +186,21 @@ def site_inputs(site: Site) -> bytes:
     """What every page shows of the site as a whole (header, footer, menus), for the keys."""
     return pickle.dumps(
         (
-            site.settings,
+            {k: v for k, v in site.settings.items() if k not in DATA_PAGE_SETTINGS},
             site.languages,
             site.divisions,
             [(r.fiscal_year, r.title) for r in site.reports],
-            site.pages,
+            {
+                slug: {lang: page.title for lang, page in v.items()}
+                for slug, v in site.pages.items()
+            },
         ),
         protocol=pickle.HIGHEST_PROTOCOL,
     )
+
+
+# Settings only the data page shows (in how to cite): in its key, not in every page's.
+DATA_PAGE_SETTINGS = ("updated", "version")
 
 
 def key(page: Page, shell: bytes) -> str:
@@ -214,9 +222,16 @@ def key(page: Page, shell: bytes) -> str:
 
 class _KeyPickler(pickle.Pickler):
     """Pages that name a report show its year and title (site_inputs has them): the key takes
-    those, not every project of the year."""
+    those, not every project of the year; a project, without the path of its file."""
 
     def reducer_override(self, obj: Any) -> Any:
         if isinstance(obj, Report):
             return Report, (obj.fiscal_year, obj.title, [])
+        if isinstance(obj, Project):  # its file's path is on no page, and depends on the cwd
+            return Project, tuple(
+                "" if f.name == "file" else getattr(obj, f.name) for f in PROJECT_FIELDS
+            )
         return NotImplemented
+
+
+PROJECT_FIELDS = fields(Project)

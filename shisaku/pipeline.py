@@ -13,6 +13,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -54,20 +55,40 @@ def build(
     problems = string_problems(templates, site.languages)
     if problems:
         return problems
-    previous = cache.previous_build(site_dir, shell)
     site_pages = pages.build_pages(site, [], data.schemas(), {})  # the data pages wait for data
+    # The data package is made by another process while this one renders the pages. It has
+    # the records and rows now; this process needs only the model.
+    package = Background(
+        data.package_files, site, validated, large=len(site_pages) >= PARALLEL_FROM
+    )
+    del validated
+    gc.collect()
+    try:
+        with cache.one_build_at_a_time(site_dir):
+            kept = write_site(site, site_pages, package, site_dir, templates, progress, shell)
+            # The cache first, the state last: a state beside site/ says the cache is of it.
+            cache.remember(inputs, site_dir, kept)
+    finally:
+        package.stop()
+    progress.total()
+    return []
+
+
+def write_site(
+    site: model.Site,
+    site_pages: list[pages.Page],
+    package_job: Background,
+    site_dir: Path,
+    templates: Path,
+    progress: Progress,
+    shell: str,
+) -> str:
+    """Pages, data package, catalogue and search index, swapped into site/ at the end; then
+    the build cache for the next build (its digest is returned)."""
+    previous = cache.previous_build(site_dir, shell)
     renderer = Renderer(site, templates)
     writer = Writer(site_dir)
-    package_job: Background | None = None
     try:
-        # The data package is made by another process while this one renders the pages;
-        # the data pages, which list its files, come last.
-        package_job = Background(
-            data.package_files, site, validated, large=len(site_pages) >= PARALLEL_FROM
-        )
-        # The records and rows are the data process's now; the pages need only the model.
-        del validated
-        gc.collect()
         with progress.stage("pages", len(site_pages)) as stage:
             later = [page for page in site_pages if page.template == "data.html"]
             rendered = Rendered(previous, site_dir, writer, shell + site_digest(site))
@@ -98,18 +119,20 @@ def build(
             cache.forget(site_dir)
             writer.commit()
     except BaseException:
-        if package_job is not None:
-            package_job.stop()
         writer.abort()
         raise
-    # The cache first, the state last: a state beside site/ means the cache is of this build.
-    cache.keep(cache.BuildCache(shell, rendered.keys, rendered.documents, index), site_dir)
-    cache.remember(inputs, site_dir)
-    progress.total()
-    return []
+    return cache.keep(cache.BuildCache(shell, rendered.keys, rendered.documents, index), site_dir)
 
 
 M_ARENA_MAX = -8
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """In a forked child: end when the build ends, even by SIGKILL, so that no child outlives
+    it holding the lock of its staging folder (Linux; elsewhere nothing)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def one_malloc_arena() -> None:
@@ -145,7 +168,9 @@ class Background:
             return
         context = multiprocessing.get_context("fork")
         self._receive, send = context.Pipe(duplex=False)
-        self._process = context.Process(target=_run, args=(send, work, args), daemon=True)
+        self._process = context.Process(
+            target=_run, args=(self._receive, send, work, args), daemon=True
+        )
         self._process.start()
         send.close()
 
@@ -173,8 +198,11 @@ class Background:
             self._process = None
 
 
-def _run(send: Any, work: Callable[..., Any], args: tuple[Any, ...]) -> None:
+def _run(receive: Any, send: Any, work: Callable[..., Any], args: tuple[Any, ...]) -> None:
     """In the child: the work's result, or its exception, back to the parent."""
+    # Holding the pipe's reading end, the child would block for ever on a dead parent's pipe.
+    receive.close()
+    die_with_parent()
     try:
         outcome = (True, work(*args))
     except BaseException as error:
@@ -213,7 +241,7 @@ class Rendered:
                 results = map(_render_batch, batches)
                 self._write(batches, results, site_pages, targets, stage)
                 return
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
+            with multiprocessing.get_context("fork").Pool(workers, die_with_parent) as pool:
                 results = pool.imap(_render_batch, batches)
                 self._write(batches, results, site_pages, targets, stage)
         finally:

@@ -203,9 +203,14 @@ def write_file(target: Path, content: bytes | str) -> None:
 
 
 def link_file(target: Path, source: Path) -> None:
-    """The file of the last build, unchanged: a hard link, never a copy or a write through it."""
+    """The file of the last build, unchanged: a hard link (nothing ever writes through one), or
+    a copy where the file system or its rules refuse links (FAT, some network mounts, another
+    user's files under fs.protected_hardlinks)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    os.link(source, target)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 class WriteError(Exception):

@@ -104,10 +104,30 @@ def kill(build: RunningBuild) -> None:
     """SIGKILL the build process itself, as the OOM killer or `kill -9` would."""
     build.process.send_signal(signal.SIGKILL)
     build.process.wait()
-    # The rendering and data workers write nothing (the build process does), but may take a
-    # moment to notice their parent is gone: stop them with it.
+    # Its rendering and data workers end with it (they hold its staging folder's lock, which
+    # the next build must be able to take): none is left running.
+    deadline = time.monotonic() + 5
+    while (left := survivors(build.process.pid)) and time.monotonic() < deadline:
+        time.sleep(0.05)
     with contextlib.suppress(ProcessLookupError):
-        os.killpg(build.process.pid, signal.SIGKILL)
+        os.killpg(build.process.pid, signal.SIGKILL)  # so that one failure does not make more
+    assert left == [], f"processes outlived the killed build: {left}"
+
+
+def survivors(group: int) -> list[str]:
+    """The processes of a process group still running (zombies ended already; their parent
+    is gone and init reaps them when it does)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            text = stat.read_text()
+            name, fields = (
+                text[text.index("(") : text.rindex(")") + 1],
+                text[text.rindex(")") + 2 :].split(),
+            )
+            if int(fields[2]) == group and fields[0] != "Z":
+                found.append(f"{stat.parent.name} {name} {fields[0]}")
+    return found
 
 
 @dataclass

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +16,7 @@ import pytest
 from shisaku import cache, cli, pipeline, rows
 from shisaku.render import TEMPLATES
 
-from .conftest import PROJECT_YAML, write_tree
+from .conftest import PROJECT_YAML, ROOT, write_tree
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -73,7 +77,8 @@ def edit(path: Path, old: str, new: str) -> None:
     ["edit a project", "delete a project", "rename a project", "edit a template", "edit a schema",
      "add a Markdown page", "change SOURCE_DATE_EPOCH", "delete a file of the site",
      "rename a policy", "rename a division", "edit the site settings", "edit a Markdown page",
-     "edit a file of the site by hand", "corrupt the build cache"],
+     "edit a file of the site by hand", "corrupt the build cache", "damage a byte of the cache",
+     "links refused by the file system"],
 )  # fmt: skip
 def test_after_a_change_the_rebuild_equals_a_full_build(
     setup, capsys, tmp_path, monkeypatch, change
@@ -134,6 +139,19 @@ def test_after_a_change_the_rebuild_equals_a_full_build(
     elif change == "corrupt the build cache":
         cache.cache_file(setup["site"]).write_bytes(b"not a pickle")
         edit(projects / "kaigo.yaml", "見守り事業", "介護事業")
+    elif change == "damage a byte of the cache":
+        cached = cache.cache_file(setup["site"])
+        data = bytearray(cached.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        cached.write_bytes(bytes(data))
+        edit(projects / "kaigo.yaml", "見守り事業", "介護事業")
+    elif change == "links refused by the file system":  # FAT, some network mounts
+
+        def refuse(*args: object, **kwargs: object) -> None:
+            raise PermissionError("links are not allowed here")
+
+        monkeypatch.setattr(os, "link", refuse)
+        edit(projects / "kaigo.yaml", "見守り事業", "介護事業")
     said = rebuild(setup, capsys)
     assert not said.startswith("nothing changed"), said
     assert_same_as_full_build(setup, tmp_path)
@@ -159,6 +177,30 @@ def test_a_rebuild_renders_only_the_pages_that_changed(setup, capsys, tmp_path):
         for page in ("projects/mimamori/index.html", "search/index.html")
     } | {"index.html", "404.html"}
     assert_same_as_full_build(setup, tmp_path)
+
+
+def test_a_cache_others_could_have_written_is_not_read(setup, capsys, tmp_path):
+    """A pickle runs code when loaded: one that other users may change is ignored."""
+    rebuild(setup, capsys)
+    site = setup["site"]
+    inodes = {p: p.stat().st_ino for p in site.rglob("*.html")}
+    cache.cache_file(site).chmod(0o666)
+    edit(setup["content"] / "2023" / "projects" / "kaigo.yaml", "見守り事業", "介護事業")
+    rebuild(setup, capsys)
+    assert not any(p.stat().st_ino == inode for p, inode in inodes.items() if p.exists())
+    assert_same_as_full_build(setup, tmp_path)
+
+
+def test_builds_of_one_site_wait_for_each_other(tiny, tmp_path):
+    """A build that links the pages of site/ must not see another build swap site/ under it."""
+    site = tmp_path / "out" / "site"
+    command = [sys.executable, "build.py", "--content", str(tiny), "--out", str(site)]
+    with cache.one_build_at_a_time(site):
+        waiting = subprocess.Popen(command, cwd=ROOT)
+        time.sleep(3)
+        assert waiting.poll() is None, "the second build did not wait"
+    assert waiting.wait(timeout=60) == 0
+    assert (site / "ja" / "index.html").exists()
 
 
 def test_one_changed_project_of_many_rebuilds_like_a_full_build(tmp_path):
