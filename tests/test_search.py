@@ -387,3 +387,30 @@ def test_excerpts_mark_the_matches_around_the_first_after_the_title(page: Page, 
     assert marked(end) == ["end"] and len(text) <= 162
     ja = run_queries(page, f"{bundle}search/ja/", ["ﾃﾞｰﾀ"])
     assert ja["ﾃﾞｰﾀ"]["urls"] == ["ja/d/"]
+
+
+def test_a_search_across_a_new_build_is_made_again_on_the_new_index(
+    page: Page, site_url, monkeypatch
+):
+    """meta.json read from the old build, the other files from the new one (a deploy between
+    the requests): the search sees meta.json change and answers from the new index."""
+    monkeypatch.setattr(search, "SHARD_BYTES", 40)  # many shards: the old layout misleads
+    new = search.build(TINY)
+    meta = json.loads(new["search/en/meta.json"])
+    assert meta["shards"] > 1
+    old = {**new, "search/en/meta.json": json.dumps({**meta, "id": "old", "shards": 1}).encode()}
+    folder = site_url + "test-index/"
+    metas: list[str] = []
+
+    def fulfill(route) -> None:
+        path = route.request.url.removeprefix(folder).split("?")[0]
+        files = old if path.endswith("meta.json") and not metas else new
+        if path.endswith("meta.json"):
+            metas.append(path)
+        route.fulfill(status=200, body=files[path], content_type="application/json")
+
+    page.route(lambda url: url.startswith(folder), fulfill)
+    open_search_page(page, site_url)
+    got = run_queries(page, f"{folder}search/en/", ["loan", "ap"])
+    assert got["loan"]["urls"] == ["en/a/", "en/b/"] and got["ap"]["urls"] == ["en/c/"]
+    assert len(metas) == 4  # two a query, before and after; only the very first is the old one

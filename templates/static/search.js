@@ -360,10 +360,35 @@
   // {total, results: [{url, title, excerpt}]} for a query, from the index at bundle (a URL
   // ending in "/"); url is inside the site, excerpt is [{text, mark}].
   async function search(bundle, query) {
+    // A new build may be published between reading meta.json and the files it names: then
+    // meta.json has changed by the end, and the search is made again on the new index.
+    var meta = await fetchMeta(bundle);
+    var found;
+    var failure = null;
+    try {
+      found = await searchWith(bundle, meta, query);
+    } catch (error) {
+      failure = error; // perhaps files of two builds: decided by meta.json below
+    }
+    var after = await fetchMeta(bundle);
+    if (after.id !== meta.id) {
+      return searchWith(bundle, after, query);
+    }
+    if (failure !== null) {
+      throw failure;
+    }
+    return found;
+  }
+
+  async function fetchMeta(bundle) {
     var meta = await fetchJSON(bundle + "meta.json", { cache: "no-cache" });
     if (meta.format !== FORMAT) {
       throw new Error("search index format " + meta.format + ", not " + FORMAT);
     }
+    return meta;
+  }
+
+  async function searchWith(bundle, meta, query) {
     var wanted = queryTerms(query);
     var found = wanted.length ? await matching(bundle, meta, wanted) : [];
     var shown = found.slice(0, MAX_RESULTS);
