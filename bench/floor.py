@@ -40,7 +40,9 @@ def floor(content: Path, out: Path) -> int:
     site = model.build_model(records)
     renderer = Renderer(site)
     written = 0
-    for page in pages.build_pages(site, [], data.schemas(), {}):
+    site_pages = pages.build_pages(site, data.schemas())
+    pages.set_downloads(site_pages, [], {})
+    for page in site_pages:
         target = out / page.output
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(renderer.render(page), encoding="utf-8")

@@ -63,11 +63,11 @@ def tree_digest(folder: Path, hasher: hashlib._Hash) -> None:
             hasher.update(b"\0")
 
 
-def fingerprint(content: Path, templates: Path) -> str:
-    """Everything the site is built from."""
+def fingerprint(content: Path, templates: Path, shell_digest: str | None = None) -> str:
+    """Everything the site is built from (shell_digest: shell(templates), when known)."""
     hasher = hashlib.sha256()
     tree_digest(content, hasher)
-    hasher.update(shell(templates).encode())
+    hasher.update((shell_digest or shell(templates)).encode())
     return hasher.hexdigest()
 
 

@@ -217,11 +217,11 @@ def display_path(path: Path) -> str:
     """
     absolute = os.path.abspath(path)  # normalises `..` without following links
     cwd = os.getcwd()
+    inside = cwd.rstrip(os.sep) + os.sep
     folder, name = os.path.split(absolute)
     for candidate in (absolute, os.path.join(_real_folder(folder), name)):
         if candidate == cwd:
             return "."
-        inside = cwd.rstrip(os.sep) + os.sep
         if candidate.startswith(inside):
             return candidate[len(inside) :]
     return str(path)

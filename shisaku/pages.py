@@ -89,13 +89,9 @@ def in_every_language(site: Site, url: str, template: str, **context: Any) -> li
     ]
 
 
-def build_pages(
-    site: Site,
-    downloads: list[Download],
-    schemas: dict[str, Any],
-    structured_data: dict[str, str] | None = None,
-) -> list[Page]:
-    """Every page of the site, in every language."""
+def build_pages(site: Site, schemas: dict[str, Any]) -> list[Page]:
+    """Every page of the site, in every language; the data pages' downloads come with
+    set_downloads, once the data package is made."""
     latest = site.reports[0]
     pages: list[Page] = []
     pages += in_every_language(
@@ -151,9 +147,7 @@ def build_pages(
             projects=projects,
             totals=totals(projects),
         )
-    for page in in_every_language(site, "data/", "data.html", downloads=downloads, schemas=schemas):
-        # schema.org Dataset (JSON-LD) for search engines, in the page's language
-        page.context["structured_data"] = (structured_data or {}).get(page.lang, "")
+    for page in in_every_language(site, "data/", "data.html", schemas=schemas):
         page.looks_up = [site.settings.get(name) for name in DATA_PAGE_SETTINGS]
         pages.append(page)
     pages += in_every_language(site, "search/", "search.html")
@@ -175,7 +169,8 @@ EVERY_PROJECT = {"home.html", "projects.html"}
 def set_downloads(
     site_pages: list[Page], downloads: list[Download], structured_data: dict[str, str]
 ) -> None:
-    """The data pages list the files of the data package, known once it is written."""
+    """The data pages list the files of the data package, and carry its schema.org Dataset
+    (JSON-LD, for search engines) in their language."""
     for page in site_pages:
         if page.template == "data.html":
             page.context["downloads"] = downloads

@@ -47,7 +47,7 @@ def build(
     """The whole pipeline: content -> validated rows -> model -> files, swapped into site/ at the end."""
     one_malloc_arena()
     shell = cache.shell(templates)  # before reading: an edit during the build shows next time
-    inputs = cache.fingerprint(content, templates)
+    inputs = cache.fingerprint(content, templates, shell)
     validated, problems = check(content, progress)
     if validated is None:
         return problems
@@ -55,7 +55,7 @@ def build(
     problems = string_problems(templates, site.languages)
     if problems:
         return problems
-    site_pages = pages.build_pages(site, [], data.schemas(), {})  # the data pages wait for data
+    site_pages = pages.build_pages(site, data.schemas())  # the data pages wait for data
     # The data package is made by another process while this one renders the pages. It has
     # the records and rows now; this process needs only the model.
     package = Background(
@@ -147,6 +147,11 @@ def site_digest(site: model.Site) -> str:
     return hashlib.sha256(pages.site_inputs(site)).hexdigest()
 
 
+def can_fork() -> bool:
+    """Forked children share the parent's memory without copying it (not on Windows)."""
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 # Below this many pages a second process costs more than it saves.
 PARALLEL_FROM = 400
 BATCH = 100
@@ -163,7 +168,7 @@ class Background:
     def __init__(self, work: Callable[..., Any], *args: Any, large: bool) -> None:
         self._value: Any = None
         self._process: multiprocessing.process.BaseProcess | None = None
-        if not large or "fork" not in multiprocessing.get_all_start_methods():
+        if not large or not can_fork():
             self._value = work(*args)
             return
         context = multiprocessing.get_context("fork")
@@ -237,7 +242,7 @@ class Rendered:
         workers = min(os.cpu_count() or 1, 8) if len(site_pages) >= PARALLEL_FROM else 1
         _job = (renderer, site_pages, self.previous.keys, self.shell)
         try:
-            if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+            if workers == 1 or not can_fork():
                 results = map(_render_batch, batches)
                 self._write(batches, results, site_pages, targets, stage)
                 return
@@ -280,7 +285,7 @@ class Rendered:
         else:
             gone = {d.url for k, d in before.items() if k not in documents}
             new = [d for k, d in documents.items() if before.get(k) != d]
-            changed = {p for p in index.replace(new, gone - {d.url for d in new})}
+            changed = set(index.replace(new, gone - {d.url for d in new}))
         for path, content_bytes in sorted(index.files.items()):
             if path in changed:
                 writer.write(path, content_bytes)

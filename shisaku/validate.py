@@ -716,7 +716,8 @@ def own_problems(records: list[Record], unread: list[Record] | None = None) -> l
 
 # -- frictionless ---------------------------------------------------------------------------------
 def frictionless_problems(tables: dict[str, list[Row]]) -> list[Problem]:
-    """Validate the rows of every table against schema/, as one package (for the foreign keys)."""
+    """Validate the rows of every table against schema/, each table on its own (the foreign
+    keys are check_references')."""
     schemas = {name: load_schema(name) for name in TABLES}
     tasks = []
     for name in TABLES:

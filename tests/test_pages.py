@@ -298,7 +298,7 @@ def test_pages_are_pure_and_each_url_is_used_once():
     validated, problems = validate.validate(loaded)
     assert not problems
     site = model.build_model(validated.records)
-    built = pages.build_pages(site, [], {})
+    built = pages.build_pages(site, {})
     outputs = [p.output for p in built]
     assert len(outputs) == len(set(outputs))
     for page in built:
