@@ -18,12 +18,14 @@ instead of rendered again. The cache is ours, written by the same code that read
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import hashlib
 import json
 import os
 import pickle
 import sys
+import time
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -63,12 +65,75 @@ def tree_digest(folder: Path, hasher: hashlib._Hash) -> None:
             hasher.update(b"\0")
 
 
-def fingerprint(content: Path, templates: Path, shell_digest: str | None = None) -> str:
-    """Everything the site is built from (shell_digest: shell(templates), when known)."""
-    hasher = hashlib.sha256()
-    tree_digest(content, hasher)
+# A file changed this close to when it was read may change again within the same tick of its
+# timestamps (1 s on some file systems, 2 s on FAT) and keep its status: its digest is not
+# trusted by the next build, which reads it again (git's "racily clean" files).
+SETTLED_NS = 3_000_000_000
+
+
+@dataclass
+class Inputs:
+    """What a build is made from: one digest of it all, and each content file's digest."""
+
+    digest: str
+    digests: dict[str, str]  # path inside content/ -> sha256 of its bytes (or of its link)
+    # path inside content/ -> [size, mtime_ns, ctime_ns, inode, sha256]: kept for the next
+    # build, which reads again only the files whose status differs (or that had not settled)
+    statuses: dict[str, list[Any]]
+
+
+def content_digests(
+    content: Path, known: dict[str, list[Any]]
+) -> tuple[dict[str, str], dict[str, list[Any]]]:
+    """Each file's digest, read only when its status is not the one known; and the statuses to
+    keep. A write always changes a file's ctime, which no tool can set back."""
+    started = time.time_ns()
+    digests: dict[str, str] = {}
+    statuses: dict[str, list[Any]] = {}
+
+    def walk(folder: str, prefix: str) -> None:
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda e: e.name)
+        for entry in entries:
+            name = prefix + entry.name
+            if entry.is_symlink():  # never read through a link: it may point outside content/
+                digests[name] = "->" + os.readlink(entry.path)
+            elif entry.is_dir():
+                if entry.name != "__pycache__":
+                    walk(entry.path, name + os.sep)
+            elif entry.is_file():
+                status = entry.stat()
+                seen = [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
+                before = known.get(name)
+                if before is not None and before[:4] == seen and before[4]:
+                    digests[name] = before[4]
+                else:
+                    with open(entry.path, "rb") as stream:
+                        digests[name] = hashlib.file_digest(stream, "sha256").hexdigest()
+                settled = started - max(status.st_mtime_ns, status.st_ctime_ns) > SETTLED_NS
+                statuses[name] = [*seen, digests[name] if settled else ""]
+            else:
+                digests[name] = ""
+
+    if content.is_dir():
+        walk(str(content), "")
+    return digests, statuses
+
+
+def fingerprint(
+    content: Path,
+    templates: Path,
+    shell_digest: str | None = None,
+    known: dict[str, list[Any]] | None = None,
+) -> Inputs:
+    """Everything the site is built from (shell_digest: shell(templates), when known; known:
+    the statuses the last build kept)."""
+    digests, statuses = content_digests(content, known or {})
+    hasher = hashlib.sha256(b"missing" if not content.is_dir() else b"")
+    for name, digest in digests.items():
+        hasher.update(f"{name}\0{digest}\0".encode("utf-8", "surrogateescape"))
     hasher.update((shell_digest or shell(templates)).encode())
-    return hasher.hexdigest()
+    return Inputs(hasher.hexdigest(), digests, statuses)
 
 
 def shell(templates: Path) -> str:
@@ -112,23 +177,37 @@ def state_file(site: Path) -> Path:
     return site.parent / f".{site.name}.state.json"
 
 
-def unchanged(content: Path, templates: Path, site: Path) -> bool:
-    """True when site/ was built from exactly these inputs and is still as it was written."""
+def read_state(site: Path) -> dict[str, Any]:
+    """What the last successful build left beside site/ (empty when nothing or damaged)."""
     try:
         state = json.loads(state_file(site).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
+        return {}
+    if not isinstance(state, dict) or not isinstance(state.get("files", {}), dict):
+        return {}
+    return state
+
+
+def unchanged(content: Path, templates: Path, site: Path) -> bool:
+    """True when site/ was built from exactly these inputs and is still as it was written."""
+    state = read_state(site)
     return (
-        site.is_dir()
-        and state.get("inputs") == fingerprint(content, templates)
+        bool(state)
+        and site.is_dir()
+        and state.get("inputs") == fingerprint(content, templates, known=state.get("files")).digest
         and state.get("site") == site_listing(site)
     )
 
 
-def remember(inputs: str, site: Path, cache_digest: str = "") -> None:
+def remember(inputs: Inputs, site: Path, cache_digest: str = "") -> None:
     """After a successful build: what it was built from, what it wrote, and the digest of the
     build cache it left (a cache whose bytes differ is not read)."""
-    state = {"inputs": inputs, "site": site_listing(site), "cache": cache_digest}
+    state = {
+        "inputs": inputs.digest,
+        "site": site_listing(site),
+        "cache": cache_digest,
+        "files": inputs.statuses,
+    }
     state_file(site).write_text(json.dumps(state) + "\n", encoding="utf-8")
 
 
@@ -145,17 +224,21 @@ class BuildCache:
     keys: dict[str, str] = field(default_factory=dict)  # page output -> key of its inputs
     documents: dict[str, Any] = field(default_factory=dict)  # page output -> search.Document
     index: Any = None  # search.Index
+    # The content files of the last build, all valid: marshal of {path inside content/:
+    # (sha256, data)}, read in place of unchanged files
+    parsed: bytes = b""
+    checked: Any = None  # validate.Checked: what validation found right, not to check again
 
 
 def cache_file(site: Path) -> Path:
     return site.parent / f".{site.name}.cache.pickle"
 
 
-def previous_build(site: Path, shell_digest: str) -> BuildCache:
-    """The last build's cache when site/ is as it left it and built by the same shell; else empty."""
+def previous_build(site: Path, shell_digest: str, state: dict[str, Any]) -> BuildCache:
+    """The last build's cache when site/ is as it left it (state: read_state's) and built by
+    the same shell; else empty."""
     path = cache_file(site)
     try:
-        state = json.loads(state_file(site).read_text(encoding="utf-8"))
         # A pickle runs code when loaded, and a damaged one may load with wrong values: only
         # the one this user wrote, that nobody else may change, with the bytes it had.
         stat = path.stat()
@@ -169,12 +252,11 @@ def previous_build(site: Path, shell_digest: str) -> BuildCache:
     except Exception:  # a damaged cache is no cache: the build renders everything
         path.unlink(missing_ok=True)
         return BuildCache()
-    if (
-        not isinstance(cached, BuildCache)
-        or cached.shell != shell_digest
-        or state.get("site") != site_listing(site)
-    ):
+    if not isinstance(cached, BuildCache) or cached.shell != shell_digest:
         return BuildCache()
+    if state.get("site") != site_listing(site):
+        # site/ changed by hand: none of its pages is reused; what the content held still is
+        return dataclasses.replace(cached, keys={}, documents={}, index=None)
     return cached
 
 

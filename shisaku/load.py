@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import marshal
 import os
 import re
 import stat
@@ -199,6 +201,59 @@ class Record:
     file: str  # the path shown to people, relative to the working folder
     data: Any
     fiscal_year: int | None = None
+    source: str = ""  # its path inside content/
+    digest: str = ""  # the SHA-256 of the bytes read
+    # Read from the last build's cache: unchanged since a build found it valid; its data are
+    # plain dicts and lists, without the lines of its keys
+    reused: bool = False
+
+
+@dataclass
+class Reuse:
+    """The files of the last successful build, to take in place of unchanged files."""
+
+    digests: dict[str, str]  # this build's: path inside content/ -> sha256 of the file
+    parsed: dict[str, tuple[str, Any]]  # last build's: path inside content/ -> (sha256, data)
+
+    def take(self, source: str) -> Any:
+        """What the file held at the last build, or None when it changed since (or is new)."""
+        kept = self.parsed.get(source)
+        return kept[1] if kept is not None and kept[0] == self.digests.get(source) else None
+
+
+def without_lines(records: list[Record]) -> None:
+    """Once validated, the records' data as plain dicts and lists, as the next build takes
+    them from this one: the model is then made of the same values either way."""
+    for record in records:
+        if not record.reused:
+            record.data = plain(record.data)
+
+
+def kept(records: list[Record]) -> bytes:
+    """For the next build's Reuse: these records (all valid, without_lines), by file, with
+    their digests."""
+    parsed = {r.source: (r.digest, r.data) for r in records if r.source and r.digest}
+    try:
+        return marshal.dumps(parsed)
+    except ValueError:  # a value marshal cannot keep: that file is read again next time
+        return marshal.dumps({k: v for k, v in parsed.items() if _marshals(v)})
+
+
+def _marshals(value: Any) -> bool:
+    try:
+        marshal.dumps(value)
+    except ValueError:
+        return False
+    return True
+
+
+def plain(data: Any) -> Any:
+    """Data without its lines: dicts, lists and scalars, as marshal keeps them."""
+    if isinstance(data, dict):
+        return {key: plain(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [plain(item) for item in data]
+    return data
 
 
 @dataclass
@@ -357,8 +412,11 @@ def _is_tab(text: str, mark: yaml.Mark) -> bool:
     return mark.line < len(lines) and lines[mark.line][mark.column : mark.column + 1] == "\t"
 
 
-def read_text(path: Path, file: str) -> tuple[str | None, list[Problem]]:
+def read_text(
+    path: Path, file: str, digest: list[str] | None = None
+) -> tuple[str | None, list[Problem]]:
     """Read a file as UTF-8 (a BOM is allowed); bytes that are not UTF-8 become a problem.
+    digest, when given, gets the SHA-256 of the bytes read.
 
     The size is checked before reading: a content file is a few kilobytes, and one of
     gigabytes (a video saved under the wrong name) must not be read into memory.
@@ -372,6 +430,8 @@ def read_text(path: Path, file: str) -> tuple[str | None, list[Problem]]:
             sizes = {"size": f"{status.st_size:,}", "limit": f"{MAX_FILE_BYTES:,}"}
             return None, [Problem(file, None, "", "file-too-large", "read-error", sizes)]
         raw = path.read_bytes()
+        if digest is not None:
+            digest.append(hashlib.sha256(raw).hexdigest())
     except OSError as error:
         return None, [
             Problem(file, None, "", "read-error", "read-error", {"detail": error.strerror})
@@ -390,13 +450,14 @@ def load_file(
     path: Path, kind: str, fiscal_year: int | None = None
 ) -> tuple[Record | None, list[Problem]]:
     file = display_path(path)
-    text, problems = read_text(path, file)
+    digest: list[str] = []
+    text, problems = read_text(path, file, digest)
     if text is None:
         return None, problems
     data, problems = parse_yaml(text, file)
     if problems:
         return None, problems
-    return Record(kind, file, data, fiscal_year), []
+    return Record(kind, file, data, fiscal_year, digest=digest[0]), []
 
 
 def content_files(content: Path) -> list[tuple[Path, str, int | None]]:
@@ -479,21 +540,34 @@ def stray_files(content: Path, known: set[Path]) -> list[Problem]:
     return problems
 
 
-def load(content: Path) -> Loaded:
-    """Read every content file; unreadable files become problems, nothing is skipped silently."""
+def load(content: Path, reuse: Reuse | None = None) -> Loaded:
+    """Read every content file; unreadable files become problems, nothing is skipped silently.
+
+    With reuse, a file unchanged since the last successful build is taken from it, not read.
+    """
     loaded = Loaded([], [])
     _real_folder.cache_clear()  # folders may have become links since the last build
     links = refused_links(content)
     loaded.problems += links.values()
     files = content_files(content)
+    prefix = len(str(content)) + 1
     for path, kind, year in files:
         if _under(path, links):
             loaded.unread.append(Record(kind, display_path(path), None, year))
+            continue
+        source = str(path)[prefix:]
+        kept = reuse.take(source) if reuse is not None else None
+        if kept is not None:
+            loaded.records.append(
+                Record(kind, display_path(path), kept, year, source, reuse.digests[source], True)
+            )
             continue
         if not path.exists():
             loaded.problems.append(missing_file(display_path(path)))
             continue
         record, found = load_file(path, kind, year)
+        if record is not None:
+            record.source = source
         _add(
             loaded, record, found, None if record else Record(kind, display_path(path), None, year)
         )

@@ -11,6 +11,7 @@ import ctypes
 import gc
 import hashlib
 import json
+import marshal
 import multiprocessing
 import os
 import signal
@@ -25,20 +26,46 @@ from .render import TEMPLATES, Renderer, Writer, link_file, string_problems, wri
 
 
 def check(
-    content: Path, progress: Progress = QUIET
+    content: Path,
+    progress: Progress = QUIET,
+    previous: cache.BuildCache | None = None,
+    digests: dict[str, str] | None = None,
 ) -> tuple[validate.Validated | None, list[Problem]]:
-    """Load and validate everything; nothing is written."""
+    """Load and validate everything; nothing is written.
+
+    previous: the last successful build's cache, whose files are taken in place of those
+    unchanged (digests: this build's, of each file) and not checked again on their own.
+    """
     if not content.is_dir():
         return None, [
             Problem(str(content), None, "", "read-error", "read-error", {"detail": "not a folder"})
         ]
+    reuse = reuse_of(previous, digests)
     with progress.stage("load") as stage:
-        loaded = load.load(content)
+        loaded = load.load(content, reuse)
         stage.advance(len(loaded.records))
     with progress.stage("validate") as stage:
-        validated, problems = validate.validate(loaded)
+        checked = previous.checked if reuse is not None and previous is not None else None
+        validated, problems = validate.validate(loaded, checked)
+        if problems and reuse is not None:
+            # The files taken from the last build keep no lines for the messages: read them all.
+            loaded = load.load(content)
+            validated, problems = validate.validate(loaded)
         stage.advance(len(loaded.records))
     return validated, problems
+
+
+def reuse_of(
+    previous: cache.BuildCache | None, digests: dict[str, str] | None
+) -> load.Reuse | None:
+    """The last build's files, when it kept them and this build knows the digests to match."""
+    if previous is None or not previous.parsed or digests is None:
+        return None
+    try:
+        parsed = marshal.loads(previous.parsed)
+    except (ValueError, EOFError, TypeError):
+        return None
+    return load.Reuse(digests, parsed)
 
 
 def build(
@@ -46,30 +73,39 @@ def build(
 ) -> list[Problem]:
     """The whole pipeline: content -> validated rows -> model -> files, swapped into site/ at the end."""
     one_malloc_arena()
-    shell = cache.shell(templates)  # before reading: an edit during the build shows next time
-    inputs = cache.fingerprint(content, templates, shell)
-    validated, problems = check(content, progress)
-    if validated is None:
-        return problems
-    site = model.build_model(validated.records)
-    problems = string_problems(templates, site.languages)
-    if problems:
-        return problems
-    site_pages = pages.build_pages(site, data.schemas())  # the data pages wait for data
-    # The data package is made by another process while this one renders the pages. It has
-    # the records and rows now; this process needs only the model.
-    package = Background(
-        data.package_files, site, validated, large=len(site_pages) >= PARALLEL_FROM
-    )
-    del validated
-    gc.collect()
-    try:
-        with cache.one_build_at_a_time(site_dir):
-            kept = write_site(site, site_pages, package, site_dir, templates, progress, shell)
+    shell = cache.shell(templates)
+    # One build of a site at a time: a build that reuses the pages of site/ must not see
+    # another build swap a new site/ in under it.
+    with cache.one_build_at_a_time(site_dir):
+        state = cache.read_state(site_dir)
+        # before reading: an edit during the build shows next time
+        inputs = cache.fingerprint(content, templates, shell, state.get("files"))
+        previous = cache.previous_build(site_dir, shell, state)
+        validated, problems = check(content, progress, previous, inputs.digests)
+        if validated is None:
+            return problems
+        load.without_lines(validated.records)
+        site = model.build_model(validated.records)
+        problems = string_problems(templates, site.languages)
+        if problems:
+            return problems
+        site_pages = pages.build_pages(site, data.schemas())  # the data pages wait for data
+        # The data package is made by another process while this one renders the pages. It
+        # has the records and rows now; this process needs only the model.
+        package = Background(
+            data.package_files, site, validated, large=len(site_pages) >= PARALLEL_FROM
+        )
+        kept = cache.BuildCache(
+            shell, parsed=load.kept(validated.records), checked=validated.checked
+        )
+        del validated
+        gc.collect()
+        try:
+            write_site(site, site_pages, package, site_dir, templates, progress, previous, kept)
             # The cache first, the state last: a state beside site/ says the cache is of it.
-            cache.remember(inputs, site_dir, kept)
-    finally:
-        package.stop()
+            cache.remember(inputs, site_dir, cache.keep(kept, site_dir))
+        finally:
+            package.stop()
     progress.total()
     return []
 
@@ -81,11 +117,12 @@ def write_site(
     site_dir: Path,
     templates: Path,
     progress: Progress,
-    shell: str,
-) -> str:
-    """Pages, data package, catalogue and search index, swapped into site/ at the end; then
-    the build cache for the next build (its digest is returned)."""
-    previous = cache.previous_build(site_dir, shell)
+    previous: cache.BuildCache,
+    kept: cache.BuildCache,
+) -> None:
+    """Pages, data package, catalogue and search index, swapped into site/ at the end; what
+    the next build may reuse goes in kept."""
+    shell = kept.shell
     renderer = Renderer(site, templates)
     writer = Writer(site_dir)
     try:
@@ -121,7 +158,7 @@ def write_site(
     except BaseException:
         writer.abort()
         raise
-    return cache.keep(cache.BuildCache(shell, rendered.keys, rendered.documents, index), site_dir)
+    kept.keys, kept.documents, kept.index = rendered.keys, rendered.documents, index
 
 
 M_ARENA_MAX = -8

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
@@ -130,9 +131,18 @@ REQUIRED_LANGUAGES = ("ja", "en")  # the published table has Japanese and _è‹±èª
 
 
 @dataclass
+class Checked:
+    """What a successful validation found right, for the next build not to check again."""
+
+    languages: list[str]
+    rows: set[bytes] = field(default_factory=set)  # digests of the rows frictionless passed
+
+
+@dataclass
 class Validated:
     records: list[Record]
     tables: dict[str, list[dict[str, Any]]]  # the published rows, by table name
+    checked: Checked | None = None
 
 
 def problem(record: Record, path: Path_, code: str, type_: str, **params: Any) -> Problem:
@@ -695,12 +705,17 @@ def _unknown(record: Record, key: str, known: Any, what: Localized) -> Problem:
     )
 
 
-def own_problems(records: list[Record], unread: list[Record] | None = None) -> list[Problem]:
+def own_problems(
+    records: list[Record], unread: list[Record] | None = None, checked: Checked | None = None
+) -> list[Problem]:
+    """Every check of ours. A file unchanged since the last successful build, which checked it
+    with the same languages, is checked again only against the others."""
     unread = unread or []
     languages = site_languages(records)
+    again = checked is None or checked.languages != languages
     found = []
     for record in records:
-        if record.kind == "page":
+        if record.kind == "page" or (record.reused and not again):
             continue
         found += check_shape(record, (), record.data, SHAPES[record.kind], languages)
         if record.kind == "site":
@@ -715,14 +730,28 @@ def own_problems(records: list[Record], unread: list[Record] | None = None) -> l
 
 
 # -- frictionless ---------------------------------------------------------------------------------
-def frictionless_problems(tables: dict[str, list[Row]]) -> list[Problem]:
+def frictionless_problems(
+    tables: dict[str, list[Row]], passed: set[bytes], digests: set[bytes]
+) -> list[Problem]:
     """Validate the rows of every table against schema/, each table on its own (the foreign
-    keys are check_references')."""
+    keys are check_references'), but for the rows in passed (digests of rows a build found
+    valid: frictionless checks each row on its own). digests gets every row's."""
     schemas = {name: load_schema(name) for name in TABLES}
     tasks = []
+    to_check: dict[str, list[Row]] = {}
     for name in TABLES:
         fields = [f["name"] for f in schemas[name]["fields"]]
-        data = [fields] + [[_cell(row.cells[f]) for f in fields] for row in tables[name]]
+        data: list[list[Any]] = [fields]
+        to_check[name] = []
+        for row in tables[name]:
+            cells = [_cell(row.cells[f]) for f in fields]
+            digest = row_digest(name, cells)
+            digests.add(digest)
+            if digest not in passed:
+                data.append(cells)
+                to_check[name].append(row)
+        if len(data) == 1 and passed:
+            continue
         # Each table on its own: the foreign keys are checked ourselves, and validating them
         # as one package makes frictionless deep-copy every row (a quarter of the time).
         schema = {k: v for k, v in schemas[name].items() if k != "foreignKeys"}
@@ -747,11 +776,16 @@ def frictionless_problems(tables: dict[str, list[Row]]) -> list[Problem]:
                 continue
             if error.type in CHECKED_OURSELVES:
                 continue
-            row = tables[task.name][row_number - 2]  # row 1 is the header
+            row = to_check[task.name][row_number - 2]  # row 1 is the header
             mapped = _map_error(row, error, fields)
             if mapped is not None:
                 found.append(mapped)
     return found
+
+
+def row_digest(table: str, cells: list[Any]) -> bytes:
+    """A row's digest: the same cells in the same table, the same verdict."""
+    return hashlib.blake2b(repr((table, cells)).encode(), digest_size=16).digest()
 
 
 def _cell(value: Any) -> Any:
@@ -838,21 +872,28 @@ def _covers(seen: Problem, item: Problem) -> bool:
     )
 
 
-def validate(loaded: Loaded) -> tuple[Validated | None, list[Problem]]:
-    """All problems at once, or the validated records and their published rows."""
+def validate(
+    loaded: Loaded, checked: Checked | None = None
+) -> tuple[Validated | None, list[Problem]]:
+    """All problems at once, or the validated records and their published rows (checked:
+    what the last successful build found right)."""
     records = [r for r in loaded.records]
-    own = own_problems(records, loaded.unread)
+    own = own_problems(records, loaded.unread, checked)
     site = next((r for r in records if r.kind == "site" and isinstance(r.data, dict)), None)
     tables = {
         "projects": project_rows(records, site),
         "policies": policy_rows(records),
         "divisions": division_rows(records),
     }
-    problems = loaded.problems + merge(own, frictionless_problems(tables))
+    digests: set[bytes] = set()
+    passed = checked.rows if checked is not None else set()
+    problems = loaded.problems + merge(own, frictionless_problems(tables, passed, digests))
     if problems:
         return None, sort_problems(problems)
     return Validated(
-        records, {name: [row.cells for row in rows] for name, rows in tables.items()}
+        records,
+        {name: [row.cells for row in rows] for name, rows in tables.items()},
+        Checked(site_languages(records), digests),
     ), []
 
 

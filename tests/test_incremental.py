@@ -10,10 +10,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from shisaku import cache, cli, pipeline, rows
+from shisaku import cache, cli, load, pipeline, rows
 from shisaku.render import TEMPLATES
 
 from .conftest import PROJECT_YAML, ROOT, write_tree
@@ -235,3 +236,60 @@ def test_rendering_on_every_core_gives_the_same_bytes_as_one(tmp_path, monkeypat
     monkeypatch.setattr(pipeline, "PARALLEL_FROM", 10**9)
     assert pipeline.build(content, single) == []
     assert tree(parallel) == tree(single)
+
+
+def test_a_rebuild_reads_only_the_files_that_changed(setup, capsys, tmp_path, monkeypatch):
+    """Files whose size, times and inode are those the last build saw are taken from it; an
+    edit that keeps the size and sets the modification time back is still seen (its ctime)."""
+    monkeypatch.setattr(cache, "SETTLED_NS", -(10**18))  # every file settled, however recent
+    rebuild(setup, capsys)
+    path = setup["content"] / "2023" / "projects" / "kaigo.yaml"
+    before = path.stat()
+    edit(path, "見守り事業", "介護の事業")  # the same number of bytes
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    parsed = []
+    monkeypatch.setattr(load, "parse_yaml", counted(load.parse_yaml, parsed))
+    rebuild(setup, capsys)
+    assert parsed == [load.display_path(path)]
+    assert_same_as_full_build(setup, tmp_path)
+
+
+def counted(function: Any, calls: list[str]) -> Any:
+    """function, noting the file (its second argument) of each call."""
+
+    def wrapper(*args: Any) -> Any:
+        calls.append(args[1])
+        return function(*args)
+
+    return wrapper
+
+
+BROKEN = {
+    "an id used twice": ("2023/projects/copy.yaml", None),
+    "an unknown division": ("2023/projects/kaigo.yaml", ("division: soumu", "division: somu")),
+    "a cost that is text": ("2023/projects/kaigo.yaml", ("2001", '"2,001"')),
+    "a negative cost": ("2023/projects/kaigo.yaml", ("2001", "-2001")),
+    "a language more": ("site.yaml", ("languages: [ja, en]", "languages: [ja, en, ko]")),
+}
+
+
+@pytest.mark.parametrize("mistake", BROKEN)
+def test_after_a_mistake_the_rebuild_reports_what_a_full_check_does(
+    setup, capsys, monkeypatch, mistake
+):
+    """Files taken from the last build keep no lines: the messages must still name them right,
+    and the site stays as it was."""
+    monkeypatch.setattr(cache, "SETTLED_NS", -(10**18))
+    rebuild(setup, capsys)
+    content, site = setup["content"], setup["site"]
+    before = tree(site)
+    name, change = BROKEN[mistake]
+    if change is None:
+        shutil.copy(content / "2023" / "projects" / "mimamori.yaml", content / name)
+    else:
+        edit(content / name, *change)
+    problems = pipeline.build(content, site, setup["templates"])
+    assert problems, mistake
+    assert problems == pipeline.check(content)[1]
+    assert tree(site) == before
