@@ -188,15 +188,28 @@ def read_state(site: Path) -> dict[str, Any]:
     return state
 
 
-def unchanged(content: Path, templates: Path, site: Path) -> bool:
-    """True when site/ was built from exactly these inputs and is still as it was written."""
+@dataclass
+class Survey:
+    """What the last build left beside site/, and what is there now."""
+
+    state: dict[str, Any]  # read_state's
+    inputs: Inputs  # the content, templates, code... now
+    listing: str  # site_listing of site/ now
+
+    @property
+    def unchanged(self) -> bool:
+        """True when site/ was built from exactly these inputs and is still as it was written."""
+        return (
+            bool(self.state)
+            and self.state.get("inputs") == self.inputs.digest
+            and self.state.get("site") == self.listing
+        )
+
+
+def survey(content: Path, templates: Path, site: Path, shell_digest: str | None = None) -> Survey:
     state = read_state(site)
-    return (
-        bool(state)
-        and site.is_dir()
-        and state.get("inputs") == fingerprint(content, templates, known=state.get("files")).digest
-        and state.get("site") == site_listing(site)
-    )
+    inputs = fingerprint(content, templates, shell_digest, state.get("files"))
+    return Survey(state, inputs, site_listing(site))
 
 
 def remember(inputs: Inputs, site: Path, cache_digest: str = "") -> None:
@@ -234,10 +247,11 @@ def cache_file(site: Path) -> Path:
     return site.parent / f".{site.name}.cache.pickle"
 
 
-def previous_build(site: Path, shell_digest: str, state: dict[str, Any]) -> BuildCache:
-    """The last build's cache when site/ is as it left it (state: read_state's) and built by
-    the same shell; else empty."""
+def previous_build(site: Path, shell_digest: str, now: Survey) -> BuildCache:
+    """The last build's cache when it was built by the same shell; its pages only when site/
+    is as that build left it. Else empty."""
     path = cache_file(site)
+    state = now.state
     try:
         # A pickle runs code when loaded, and a damaged one may load with wrong values: only
         # the one this user wrote, that nobody else may change, with the bytes it had.
@@ -254,7 +268,7 @@ def previous_build(site: Path, shell_digest: str, state: dict[str, Any]) -> Buil
         return BuildCache()
     if not isinstance(cached, BuildCache) or cached.shell != shell_digest:
         return BuildCache()
-    if state.get("site") != site_listing(site):
+    if state.get("site") != now.listing:
         # site/ changed by hand: none of its pages is reused; what the content held still is
         return dataclasses.replace(cached, keys={}, documents={}, index=None)
     return cached

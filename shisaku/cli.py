@@ -85,9 +85,10 @@ def main(argv: list[str] | None = None) -> int:
         from . import importer
 
         return importer.run(args, lang)
-    if cache.unchanged(args.content, TEMPLATES, args.out):
+    now = cache.survey(args.content, TEMPLATES, args.out)
+    if now.unchanged:
         with progress.stage("nothing changed"):
             return 0
     from . import pipeline  # the libraries it needs take a second to import: not when unchanged
 
-    return print_problems(pipeline.build(args.content, args.out, TEMPLATES, progress), lang)
+    return print_problems(pipeline.build(args.content, args.out, TEMPLATES, progress, now), lang)

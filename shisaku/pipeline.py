@@ -69,18 +69,24 @@ def reuse_of(
 
 
 def build(
-    content: Path, site_dir: Path, templates: Path = TEMPLATES, progress: Progress = QUIET
+    content: Path,
+    site_dir: Path,
+    templates: Path = TEMPLATES,
+    progress: Progress = QUIET,
+    survey: cache.Survey | None = None,
 ) -> list[Problem]:
-    """The whole pipeline: content -> validated rows -> model -> files, swapped into site/ at the end."""
+    """The whole pipeline: content -> validated rows -> model -> files, swapped into site/ at
+    the end (survey: cache.survey's, when the caller has just made it)."""
     one_malloc_arena()
     shell = cache.shell(templates)
     # One build of a site at a time: a build that reuses the pages of site/ must not see
     # another build swap a new site/ in under it.
     with cache.one_build_at_a_time(site_dir):
-        state = cache.read_state(site_dir)
-        # before reading: an edit during the build shows next time
-        inputs = cache.fingerprint(content, templates, shell, state.get("files"))
-        previous = cache.previous_build(site_dir, shell, state)
+        if survey is None or survey.state != cache.read_state(site_dir):  # another build ran
+            # before reading: an edit during the build shows next time
+            survey = cache.survey(content, templates, site_dir, shell)
+        inputs = survey.inputs
+        previous = cache.previous_build(site_dir, shell, survey)
         validated, problems = check(content, progress, previous, inputs.digests)
         if validated is None:
             return problems
@@ -89,15 +95,16 @@ def build(
         problems = string_problems(templates, site.languages)
         if problems:
             return problems
-        site_pages = pages.build_pages(site, data.schemas())  # the data pages wait for data
         # The data package is made by another process while this one renders the pages. It
         # has the records and rows now; this process needs only the model.
         package = Background(
-            data.package_files, site, validated, large=len(site_pages) >= PARALLEL_FROM
+            make_data,
+            site,
+            validated,
+            large=len(validated.tables["projects"]) >= PACKAGE_PARALLEL_FROM,
         )
-        kept = cache.BuildCache(
-            shell, parsed=load.kept(validated.records), checked=validated.checked
-        )
+        site_pages = pages.build_pages(site, data.schemas())  # the data pages wait for data
+        kept = cache.BuildCache(shell, checked=validated.checked)
         del validated
         gc.collect()
         try:
@@ -108,6 +115,12 @@ def build(
             package.stop()
     progress.total()
     return []
+
+
+def make_data(site: model.Site, validated: validate.Validated) -> tuple[dict[str, bytes], bytes]:
+    """In the data process: the files of the data package, and the content files for the next
+    build to take in place of unchanged ones (load.kept)."""
+    return data.package_files(site, validated), load.kept(validated.records)
 
 
 def write_site(
@@ -130,7 +143,7 @@ def write_site(
             later = [page for page in site_pages if page.template == "data.html"]
             rendered = Rendered(previous, site_dir, writer, shell + site_digest(site))
             rendered.all([p for p in site_pages if p not in later], renderer, stage)
-            package = package_job.result()
+            package, kept.parsed = package_job.result()
             descriptor = json.loads(package["datapackage.json"])
             structured = {
                 lang: catalog.schema_org_dataset(site, descriptor, lang) for lang in site.languages
@@ -189,8 +202,9 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-# Below this many pages a second process costs more than it saves.
+# Below this many pages, or rows of projects, a second process costs more than it saves.
 PARALLEL_FROM = 400
+PACKAGE_PARALLEL_FROM = 200
 BATCH = 100
 
 

@@ -136,7 +136,9 @@ def test_after_a_change_the_rebuild_equals_a_full_build(
     elif change == "edit a file of the site by hand":  # same size: its time tells
         page = setup["site"] / "en" / "projects" / "mimamori" / "index.html"
         page.write_bytes(page.read_bytes().replace(b"Watch-over", b"Watch-ovex"))
-        monkeypatch.setattr(cache, "unchanged", lambda *args: False)  # as if content changed
+        monkeypatch.setattr(
+            cache.Survey, "unchanged", property(lambda self: False)
+        )  # as if content changed
     elif change == "corrupt the build cache":
         cache.cache_file(setup["site"]).write_bytes(b"not a pickle")
         edit(projects / "kaigo.yaml", "見守り事業", "介護事業")
@@ -234,6 +236,7 @@ def test_rendering_on_every_core_gives_the_same_bytes_as_one(tmp_path, monkeypat
     assert pipeline.build(content, parallel) == []
     assert len(list(parallel.rglob("*.html"))) >= pipeline.PARALLEL_FROM
     monkeypatch.setattr(pipeline, "PARALLEL_FROM", 10**9)
+    monkeypatch.setattr(pipeline, "PACKAGE_PARALLEL_FROM", 10**9)
     assert pipeline.build(content, single) == []
     assert tree(parallel) == tree(single)
 
