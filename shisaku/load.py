@@ -9,6 +9,7 @@ import os
 import re
 import stat
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -489,23 +490,29 @@ def refused_links(content: Path) -> dict[Path, Problem]:
     """
     root = os.path.realpath(content)
     refused = {}
-    for folder, folders, files in os.walk(content):  # does not follow links into folders
-        for name in sorted(folders + files):
-            path = Path(folder) / name
-            if not path.is_symlink():
-                continue
-            target = os.path.realpath(path)
-            shown = os.readlink(path)
-            if not os.path.exists(target):
-                code = "link-broken"
-            elif os.path.commonpath([root, target]) != root:
-                code = "link-outside"
-            else:
-                continue  # a link to another file of the content is still the content
-            refused[path] = Problem(
-                display_path(path), None, "", code, "read-error", {"target": shown}
-            )
+    for path in sorted(links_below(str(content))):
+        target = os.path.realpath(path)
+        shown = os.readlink(path)
+        if not os.path.exists(target):
+            code = "link-broken"
+        elif os.path.commonpath([root, target]) != root:
+            code = "link-outside"
+        else:
+            continue  # a link to another file of the content is still the content
+        refused[Path(path)] = Problem(
+            display_path(Path(path)), None, "", code, "read-error", {"target": shown}
+        )
     return refused
+
+
+def links_below(folder: str) -> Iterator[str]:
+    """Every link below folder, without following any (os.scandir: no system call per file)."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_symlink():
+                yield entry.path
+            elif entry.is_dir():
+                yield from links_below(entry.path)
 
 
 def _under(path: Path, links: dict[Path, Problem]) -> bool:
@@ -515,7 +522,13 @@ def _under(path: Path, links: dict[Path, Problem]) -> bool:
 def stray_files(content: Path, known: set[Path]) -> list[Problem]:
     """YAML files in places the build does not read: most likely a typo in a folder name."""
     problems = []
-    for path in sorted(content.rglob("*")):
+    named = (
+        Path(folder, name)
+        for folder, folders, files in os.walk(content)  # not into linked folders, as rglob
+        for name in folders + files
+        if name.endswith((".yaml", ".yml"))
+    )
+    for path in sorted(named):
         if path.suffix not in (".yaml", ".yml") or path in known:
             continue
         if path.suffix == ".yml":
