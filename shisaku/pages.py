@@ -135,10 +135,14 @@ def build_pages(site: Site, schemas: dict[str, Any]) -> list[Page]:
             years=years,
             project=years[0],
         )
+        looks_up = [(site.policy_of(p).name, site.basic_project_of(p).name) for p in years]
         for page in pages[-len(site.languages) :]:
-            page.looks_up = [(site.policy_of(p).name, site.basic_project_of(p).name) for p in years]
+            page.looks_up = looks_up
+    of_division: dict[str, list[Project]] = {}
+    for project in all_projects:
+        of_division.setdefault(project.division, []).append(project)
     for division in site.divisions.values():
-        projects = [p for p in all_projects if p.division == division.id]
+        projects = of_division.get(division.id, [])
         pages += in_every_language(
             site,
             f"divisions/{division.id}/",
