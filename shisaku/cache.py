@@ -40,7 +40,6 @@ LIBRARIES = (
     "nh3",
     "frictionless",
     "openpyxl",
-    "xlsxwriter",
     "rdflib",
     "markupsafe",
 )
@@ -139,12 +138,14 @@ def forget(site: Path) -> None:
 
 @dataclass
 class BuildCache:
-    """What the last build rendered each page from, and the search index it wrote."""
+    """What the last build rendered each page from, the search index it wrote, and the
+    compressed chunks of its data package."""
 
     shell: str = ""
     keys: dict[str, str] = field(default_factory=dict)  # page output -> key of its inputs
     documents: dict[str, Any] = field(default_factory=dict)  # page output -> search.Document
     index: Any = None  # search.Index
+    chunks: dict[bytes, bytes] = field(default_factory=dict)  # data.package_files's store
 
 
 def cache_file(site: Path) -> Path:

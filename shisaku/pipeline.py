@@ -56,20 +56,28 @@ def build(
     if problems:
         return problems
     site_pages = pages.build_pages(site, data.schemas())  # the data pages wait for data
-    # The data package is made by another process while this one renders the pages. It has
-    # the records and rows now; this process needs only the model.
-    package = Background(
-        data.package_files, site, validated, large=len(site_pages) >= PARALLEL_FROM
-    )
-    del validated
-    gc.collect()
-    try:
-        with cache.one_build_at_a_time(site_dir):
-            kept = write_site(site, site_pages, package, site_dir, templates, progress, shell)
+    with cache.one_build_at_a_time(site_dir):
+        previous = cache.previous_build(site_dir, shell)
+        # The data package is made by another process while this one renders the pages. It
+        # has the records and rows now, and the last build's chunks; this process needs only
+        # the model. (The child holds the lock with us; it ends before we let go of it.)
+        package = Background(
+            data.package_files,
+            site,
+            validated,
+            previous.chunks,
+            large=len(site_pages) >= PARALLEL_FROM,
+        )
+        del validated
+        gc.collect()
+        try:
+            kept = write_site(
+                site, site_pages, package, previous, site_dir, templates, progress, shell
+            )
             # The cache first, the state last: a state beside site/ says the cache is of it.
             cache.remember(inputs, site_dir, kept)
-    finally:
-        package.stop()
+        finally:
+            package.stop()
     progress.total()
     return []
 
@@ -78,6 +86,7 @@ def write_site(
     site: model.Site,
     site_pages: list[pages.Page],
     package_job: Background,
+    previous: cache.BuildCache,
     site_dir: Path,
     templates: Path,
     progress: Progress,
@@ -85,7 +94,6 @@ def write_site(
 ) -> str:
     """Pages, data package, catalogue and search index, swapped into site/ at the end; then
     the build cache for the next build (its digest is returned)."""
-    previous = cache.previous_build(site_dir, shell)
     renderer = Renderer(site, templates)
     writer = Writer(site_dir)
     try:
@@ -93,7 +101,7 @@ def write_site(
             later = [page for page in site_pages if page.template == "data.html"]
             rendered = Rendered(previous, site_dir, writer, shell + site_digest(site))
             rendered.all([p for p in site_pages if p not in later], renderer, stage)
-            package = package_job.result()
+            package, chunks = package_job.result()
             descriptor = json.loads(package["datapackage.json"])
             structured = {
                 lang: catalog.schema_org_dataset(site, descriptor, lang) for lang in site.languages
@@ -121,7 +129,8 @@ def write_site(
     except BaseException:
         writer.abort()
         raise
-    return cache.keep(cache.BuildCache(shell, rendered.keys, rendered.documents, index), site_dir)
+    kept = cache.BuildCache(shell, rendered.keys, rendered.documents, index, chunks)
+    return cache.keep(kept, site_dir)
 
 
 M_ARENA_MAX = -8
