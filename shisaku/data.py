@@ -194,10 +194,8 @@ class Table:
     def deflated(self, chunks: archive.Chunks) -> list[archive.Deflated]:
         """The CSV as deflated chunks: the header, then the rows."""
         return [chunks.deflate(self.header)] + [
-            chunks.deflated(
-                archive.digest(b"csv\0", id_), functools.partial(self.chunks.__getitem__, i)
-            )
-            for i, id_ in enumerate(self.ids)
+            chunks.deflated(archive.digest(b"csv\0", id_), lambda raw=raw: raw)
+            for id_, raw in zip(self.ids, self.chunks, strict=True)
         ]
 
 

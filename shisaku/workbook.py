@@ -156,9 +156,10 @@ def widths(rows: list[list[str]], columns: int) -> list[int]:
     found = [0] * columns
     for texts in rows:
         for index, text in enumerate(texts):
-            # No line is wider than its text's length (twice that for wide characters): most
-            # texts cannot widen their column and are not measured.
-            if found[index] < (len(text) if text.isascii() else 2 * len(text)):
+            # No line is wider than its text's length (twice that for wide characters), and
+            # none counts past WIDEST: most texts cannot widen their column, and are not measured.
+            most = len(text) if text.isascii() else 2 * len(text)
+            if found[index] < min(most, WIDEST):
                 found[index] = max(found[index], widest_line(text))
     return found
 

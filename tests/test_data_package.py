@@ -463,3 +463,22 @@ def test_chunks_deflated_apart_are_one_stream():
 def test_display_width_counts_wide_and_full_width_characters_twice(text, width):
     assert workbook.display_width(text) == width
     assert width == sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def test_column_widths_skip_only_texts_that_cannot_widen_their_column():
+    """The widths measured with the shortcuts are the widest lines, each measured in full."""
+    rng = random.Random(3)
+    alphabet = "ab 1事業ｱ𠮷é\n\u2028"
+    # short texts in three columns (below 61: every shortcut matters), long ones in the last
+    rows = [
+        ["".join(rng.choices(alphabet, k=rng.randrange(n))) for n in (12, 20, 28, 90)]
+        for _ in range(300)
+    ]
+
+    def measured(text: str) -> int:
+        lines = text.splitlines() or [""]
+        return min(max(workbook.display_width(line[:61]) for line in lines), 61)
+
+    expected = [max(measured(row[column]) for row in rows) for column in range(4)]
+    assert workbook.widths(rows, 4) == expected
+    assert workbook.widths(rows[:5], 4) == [max(measured(r[c]) for r in rows[:5]) for c in range(4)]
