@@ -42,7 +42,6 @@ LIBRARIES = (
     "nh3",
     "frictionless",
     "openpyxl",
-    "xlsxwriter",
     "rdflib",
     "markupsafe",
 )
@@ -231,7 +230,8 @@ def forget(site: Path) -> None:
 
 @dataclass
 class BuildCache:
-    """What the last build rendered each page from, and the search index it wrote."""
+    """What the last build rendered each page from, the search index it wrote, and the
+    compressed chunks of its data package."""
 
     shell: str = ""
     keys: dict[str, str] = field(default_factory=dict)  # page output -> key of its inputs
@@ -241,6 +241,7 @@ class BuildCache:
     # (sha256, data)}, read in place of unchanged files
     parsed: bytes = b""
     checked: Any = None  # validate.Checked: what validation found right, not to check again
+    chunks: dict[bytes, bytes] = field(default_factory=dict)  # data.package_files's store
 
 
 def cache_file(site: Path) -> Path:

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import hashlib
 import io
 import json
+import operator
 import os
 import re
-import unicodedata
-import zipfile
+import zlib
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import xlsxwriter
-
+from . import archive, workbook
 from .model import Site
 from .rows import TABLES, load_schema
 from .validate import Validated
@@ -109,96 +110,134 @@ def csv_text(value: Any) -> str:
     return str(value)
 
 
-def csv_bytes(fields: list[str], rows: list[dict[str, Any]]) -> bytes:
-    """UTF-8 without BOM, CRLF as RFC 4180 and the dialect say."""
-    out = io.StringIO(newline="")
+class _Lines:
+    """A file for csv.writer that keeps each row it writes as a line of its own."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.write = self.lines.append
+
+
+def csv_lines(fields: list[dict[str, Any]], rows: list[dict[str, Any]]) -> list[bytes]:
+    """Each row as a line of the CSV: UTF-8 without BOM, CRLF as RFC 4180 and the dialect say."""
+    names = [f["name"] for f in fields]
+    # csv.writer writes None as "" and an integer as str() does: only the ratio needs csv_text
+    numbers = [i for i, f in enumerate(fields) if f["type"] == "number"]
+    values = operator.itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
+    out = _Lines()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(fields)
     for row in rows:
-        writer.writerow([csv_text(row[f]) for f in fields])
-    return out.getvalue().encode("utf-8")
+        cells = values(row)
+        if numbers:
+            cells = list(cells)
+            for i in numbers:
+                cells[i] = csv_text(cells[i])
+        writer.writerow(cells)
+    return [line.encode("utf-8") for line in out.lines]
 
 
-def display_width(text: str) -> int:
-    """Columns a text takes in a spreadsheet: wide (Japanese) characters count twice."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+# A chunk of rows ends after a row whose line's CRC-32 is 0 modulo CHUNK_ROWS: chosen by its
+# content, not its place, so an edit, insertion or deletion changes its own chunk only. The
+# caps keep a chunk small when no row ends one (and then the next chunks may move too).
+CHUNK_ROWS = 32
+MAX_CHUNK_ROWS = 8 * CHUNK_ROWS
+MAX_CHUNK_BYTES = 1 << 20
 
 
-# A column is never set wider than this; a column with a longer line wraps its text.
-MAX_WIDTH = 60
+def chunk_ends(lines: list[bytes]) -> list[int]:
+    """Where each chunk of rows ends (an index past its last row)."""
+    ends, start, size = [], 0, 0
+    for index, line in enumerate(lines):
+        size += len(line)
+        if (
+            zlib.crc32(line) % CHUNK_ROWS == 0
+            or index + 1 - start >= MAX_CHUNK_ROWS
+            or size >= MAX_CHUNK_BYTES
+        ):
+            ends.append(index + 1)
+            start, size = index + 1, 0
+    if start < len(lines):
+        ends.append(len(lines))
+    return ends
 
 
-def xlsx_bytes(
-    schema: dict[str, Any], rows: list[dict[str, Any]], when: datetime.datetime
-) -> bytes:
+@dataclass
+class Table:
+    """A table as CSV, its rows cut into chunks, each known by the digest of its CSV."""
+
+    fields: list[dict[str, Any]]
+    rows: list[dict[str, Any]]
+    header: bytes
+    chunks: list[bytes]  # the CSV lines of each chunk's rows
+    ranges: list[range]  # each chunk's rows
+    ids: list[bytes]
+
+    @classmethod
+    def of(cls, fields: list[dict[str, Any]], rows: list[dict[str, Any]]) -> Table:
+        out = io.StringIO(newline="")
+        csv.writer(out, lineterminator="\r\n").writerow([f["name"] for f in fields])
+        lines = csv_lines(fields, rows)
+        ends = chunk_ends(lines)
+        ranges = [range(start, end) for start, end in zip([0, *ends][:-1], ends, strict=True)]
+        chunks = [b"".join(lines[r.start : r.stop]) for r in ranges]
+        ids = [archive.digest(chunk) for chunk in chunks]
+        return cls(fields, rows, out.getvalue().encode("utf-8"), chunks, ranges, ids)
+
+    def csv(self) -> bytes:
+        return self.header + b"".join(self.chunks)
+
+    def texts(self, chunk: int) -> list[list[str]]:
+        """The cells of a chunk's rows as the CSV writes them."""
+        names = [f["name"] for f in self.fields]
+        return [[csv_text(self.rows[i][name]) for name in names] for i in self.ranges[chunk]]
+
+    def deflated(self, chunks: archive.Chunks) -> list[archive.Deflated]:
+        """The CSV as deflated chunks: the header, then the rows."""
+        return [chunks.deflate(self.header)] + [
+            chunks.deflated(archive.digest(b"csv\0", id_), lambda raw=raw: raw)
+            for id_, raw in zip(self.ids, self.chunks, strict=True)
+        ]
+
+
+# The parts of a workbook are dated as the earliest a zip can say: its date is in its properties.
+XLSX_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def xlsx_bytes(table: Table, when: datetime.datetime, chunks: archive.Chunks) -> bytes:
     """The main table for spreadsheet users: numbers as numbers, a frozen header, fitted widths.
 
-    XlsxWriter in constant-memory mode streams each row out once; its zip entries carry a
-    fixed date and its document properties the date given, so the bytes depend on the rows.
+    Each chunk of rows is written and compressed once, and then kept while its rows and the
+    styles of its columns stay the same (workbook.py says why it is written by hand).
     """
-    fields = schema["fields"]
-    out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"constant_memory": True})
-    book.set_properties({"author": "shisaku", "created": when.replace(tzinfo=None)})
-    sheet = book.add_worksheet(SHEET_NAME)
-    sheet.freeze_panes(1, 0)
-    header = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-    wrap = book.add_format({"text_wrap": True, "valign": "top"})
-    number_formats = {
-        "integer": book.add_format({"num_format": "#,##0"}),
-        "number": book.add_format({"num_format": "0.0"}),
-    }
-    columns = []
-    for index, (field, width) in enumerate(zip(fields, column_widths(fields, rows), strict=True)):
-        number_format = number_formats.get(field["type"])
-        wide = width > MAX_WIDTH
-        sheet.set_column(index, index, min(max(width + 2, 8), MAX_WIDTH))
-        columns.append((field["name"], number_format, wrap if wide else None))
-    for index, field in enumerate(fields):
-        sheet.write_string(0, index, field["name"], header)
-    for row_index, row in enumerate(rows, start=1):
-        for index, (name, number_format, text_format) in enumerate(columns):
-            value = row[name]
-            if value is None:
-                continue
-            if number_format is not None:
-                sheet.write_number(row_index, index, float(value), number_format)
-            else:
-                # write_string: text is never read as a formula, a number or a link
-                sheet.write_string(row_index, index, str(value), text_format)
-    book.close()
-    return out.getvalue()
-
-
-def column_widths(fields: list[dict[str, Any]], rows: list[dict[str, Any]]) -> list[int]:
-    """The widest line of each column, counting wide (Japanese) characters twice.
-
-    Widths past MAX_WIDTH all look the same, so each line is measured only that far.
-    """
-    widths = []
-    for field in fields:
-        texts = [field["name"]] + [csv_text(row[field["name"]]) for row in rows]
-        widths.append(
-            max(
-                display_width(line[: MAX_WIDTH + 1])
-                for text in texts
-                for line in (text.splitlines() or [""])
+    names = [f["name"] for f in table.fields]
+    texts = functools.cache(table.texts)
+    widest = [workbook.widest_line(name) for name in names]
+    for i, id_ in enumerate(table.ids):
+        found = chunks.value(
+            archive.digest(b"widths\0", id_),
+            lambda i=i: bytes(workbook.widths(texts(i), len(names))),
+        )
+        widest = list(map(max, widest, found))
+    styles = workbook.cell_styles([f["type"] for f in table.fields], widest)
+    sheet = [chunks.deflate(workbook.sheet_start(names, widest, len(table.rows)))]
+    for i, id_ in enumerate(table.ids):
+        sheet.append(
+            chunks.deflated(
+                archive.digest(b"sheet\0", styles, id_),
+                lambda i=i: workbook.sheet_rows(styles, texts(i)),
             )
         )
-    return widths
+    sheet.append(chunks.deflate(workbook.SHEET_END))
+    members = [
+        archive.deflated_member(name, [chunks.deflate(data)])
+        for name, data in workbook.parts(SHEET_NAME, "shisaku", when)
+    ]
+    members.append(archive.deflated_member(workbook.SHEET_PART, sheet))
+    return archive.zip_bytes(members, XLSX_DATE)
 
 
-def zip_bytes(files: list[tuple[str, bytes]], when: datetime.datetime) -> bytes:
-    """A zip whose bytes depend only on the files and the date given."""
-    out = io.BytesIO()
-    date_time = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files:
-            info = zipfile.ZipInfo(name, date_time)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, data)
-    return out.getvalue()
+def zip_date(when: datetime.datetime) -> archive.DateTime:
+    return (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
 
 
 def sha256(data: bytes) -> str:
@@ -350,16 +389,23 @@ def csvw_metadata(
     }
 
 
-def package_files(site: Site, validated: Validated) -> dict[str, bytes]:
-    """Every file of site/data/, by its path inside data/."""
+def package_files(
+    site: Site, validated: Validated, chunks: dict[bytes, bytes] | None = None
+) -> tuple[dict[str, bytes], dict[bytes, bytes]]:
+    """Every file of site/data/, by its path inside data/; and the chunks for the next build.
+
+    chunks: what the last build returned, so that only the rows that changed since are
+    compressed again. The files are the same bytes with or without it.
+    """
+    store = archive.Chunks(chunks)
     when = release_time(site)
     names = file_names(site)
     tables = schemas()
     files: dict[str, bytes] = {f"schema/{name}.json": json_bytes(tables[name]) for name in TABLES}
+    csv_tables = {name: Table.of(tables[name]["fields"], validated.tables[name]) for name in TABLES}
     resources = []
     for name in TABLES:
-        fields = [f["name"] for f in tables[name]["fields"]]
-        files[names[name]] = csv_bytes(fields, validated.tables[name])
+        files[names[name]] = csv_tables[name].csv()
         resources.append(table_resource(name, names[name], files[names[name]]))
     csvw = csvw_metadata(site, tables["projects"], names["projects"], CSV_DIALECT)
     files[names["csvw"]] = json_bytes(csvw)
@@ -372,7 +418,7 @@ def package_files(site: Site, validated: Validated) -> dict[str, bytes]:
             mediatype="application/csvm+json",
         )
     )
-    files[names["xlsx"]] = xlsx_bytes(tables["projects"], validated.tables["projects"], when)
+    files[names["xlsx"]] = xlsx_bytes(csv_tables["projects"], when, store)
     resources.append(
         resource(
             "projects-xlsx",
@@ -387,9 +433,16 @@ def package_files(site: Site, validated: Validated) -> dict[str, bytes]:
     )
     # The zip carries the package without itself: a file cannot list its own size and hash.
     inner = json_bytes(descriptor(site, resources, when))
-    files[names["zip"]] = zip_bytes(
-        [("datapackage.json", inner), *sorted((n, b) for n, b in files.items())], when
-    )
+    tables_by_path = {names[name]: csv_tables[name] for name in TABLES}
+    members = [archive.deflated_member("datapackage.json", [store.deflate(inner)])]
+    for path, content in sorted(files.items()):
+        if path in tables_by_path:
+            members.append(archive.deflated_member(path, tables_by_path[path].deflated(store)))
+        elif path == names["xlsx"]:  # compressed already: deflating it again saves nothing
+            members.append(archive.stored_member(path, content))
+        else:
+            members.append(archive.deflated_member(path, [store.deflate(content)]))
+    files[names["zip"]] = archive.zip_bytes(members, zip_date(when))
     resources.append(
         resource(
             "package-zip",
@@ -400,4 +453,4 @@ def package_files(site: Site, validated: Validated) -> dict[str, bytes]:
         )
     )
     files["datapackage.json"] = json_bytes(descriptor(site, resources, when))
-    return files
+    return files, store.used

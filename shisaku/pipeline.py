@@ -101,6 +101,7 @@ def build(
             make_data,
             site,
             validated,
+            previous.chunks,
             large=len(validated.tables["projects"]) >= PACKAGE_PARALLEL_FROM,
         )
         site_pages = pages.build_pages(site, data.schemas())  # the data pages wait for data
@@ -117,10 +118,14 @@ def build(
     return []
 
 
-def make_data(site: model.Site, validated: validate.Validated) -> tuple[dict[str, bytes], bytes]:
-    """In the data process: the files of the data package, and the content files for the next
-    build to take in place of unchanged ones (load.kept)."""
-    return data.package_files(site, validated), load.kept(validated.records)
+def make_data(
+    site: model.Site, validated: validate.Validated, chunks: dict[bytes, bytes]
+) -> tuple[dict[str, bytes], dict[bytes, bytes], bytes]:
+    """In the data process: the files of the data package and the compressed chunks they are
+    made of (chunks: the last build's), and the content files for the next build to take in
+    place of unchanged ones (load.kept)."""
+    files, kept_chunks = data.package_files(site, validated, chunks)
+    return files, kept_chunks, load.kept(validated.records)
 
 
 def write_site(
@@ -143,7 +148,7 @@ def write_site(
             later = [page for page in site_pages if page.template == "data.html"]
             rendered = Rendered(previous, site_dir, writer, shell + site_digest(site))
             rendered.all([p for p in site_pages if p not in later], renderer, stage)
-            package, kept.parsed = package_job.result()
+            package, kept.chunks, kept.parsed = package_job.result()
             descriptor = json.loads(package["datapackage.json"])
             structured = {
                 lang: catalog.schema_org_dataset(site, descriptor, lang) for lang in site.languages

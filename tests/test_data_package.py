@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import os
+import random
 import subprocess
 import sys
+import unicodedata
 import zipfile
+import zlib
 from pathlib import Path
+from xml.etree import ElementTree
 
 import jsonschema
 import openpyxl
@@ -17,9 +22,13 @@ import pytest
 import yaml
 from frictionless import Package
 
-from shisaku import cli, pipeline
+from shisaku import archive, cli, load, model, pipeline, validate, workbook
+from shisaku import data as package_data
+from shisaku.model import Site
+from shisaku.validate import Validated
 
 from .conftest import CONTENT, ROOT, STANDARDS
+from .synthetic import make_tree
 
 # DESIGN.md's list, verbatim.
 DESIGN_HEADERS = (
@@ -283,3 +292,193 @@ def test_build_command_writes_site_data_and_exits_0(tmp_path):
         [sys.executable, "build.py", "check"], cwd=ROOT, capture_output=True, check=False
     )
     assert check.returncode == 0
+
+
+# -- Rebuilds: the package remade from the last build's chunks ----------------------------------
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Site, Validated]:
+    """400 synthetic projects: a dozen chunks of rows."""
+    content = make_tree(tmp_path_factory.mktemp("synthetic") / "content", projects=400)
+    validated, problems = validate.validate(load.load(content))
+    assert problems == [] and validated is not None
+    return model.build_model(validated.records), validated
+
+
+def with_projects(validated: Validated, rows: list[dict]) -> Validated:
+    return Validated(validated.records, {**validated.tables, "projects": rows})
+
+
+# New texts no wider than 30: a column that did not wrap still does not (the next test wraps one)
+NEW_TEXTS = ["（改訂）", "改行\nの後", " 空白で始まる", "_x0041_ & <b>", "", "x" * 30]
+
+
+def changed_rows(rows: list[dict], rng: random.Random, step: int) -> list[dict]:
+    """The rows after one random edit, insertion or deletion."""
+    rows = [dict(row) for row in rows]
+    at = rng.randrange(len(rows))
+    change = rng.choice(["edit", "edit", "cost", "insert", "delete"])
+    if change == "edit":
+        column = rng.choice(["事業概要", "事務事業名", "所管課_英語", "施策名"])
+        rows[at][column] = rng.choice(NEW_TEXTS)
+    elif change == "cost":
+        rows[at]["事業費（千円）"] = rng.choice([None, 0, rng.randrange(10**8)])
+    elif change == "insert":
+        new = dict(rows[at], ID=f"{rows[at]['ID']}-{step}", 事務事業ID=f"new-{step}")
+        rows.insert(at, new)
+    else:
+        del rows[at]
+    return rows
+
+
+def test_a_package_remade_from_the_last_chunks_is_the_package_made_from_scratch(synthetic):
+    """A series of random edits, insertions and deletions, each remade with the last build's
+    chunks: the same bytes as from scratch, most chunks reused, the store not growing."""
+    site, validated = synthetic
+    rng = random.Random(7)
+    _, store = package_data.package_files(site, validated)
+    assert len(store) > 30  # a dozen chunks of rows for the CSV, the sheet and their widths
+    rows = validated.tables["projects"]
+    for step in range(15):
+        rows = changed_rows(rows, rng, step)
+        changed = with_projects(validated, rows)
+        remade, new_store = package_data.package_files(site, changed, store)
+        fresh, fresh_store = package_data.package_files(site, changed)
+        assert remade.keys() == fresh.keys()
+        assert [name for name in fresh if remade[name] != fresh[name]] == [], step
+        assert new_store == fresh_store  # only what this build used
+        # The row's chunk (or two, when it ends one) of the CSV, the sheet and their widths;
+        # the sheet's start and the descriptor.
+        made = len(new_store.keys() - store.keys())
+        assert made <= 12, (step, made)
+        kept = new_store.keys() & store.keys()
+        assert all(new_store[key] is store[key] for key in kept)  # taken, not made again
+        store = new_store
+
+
+def test_a_widened_column_restyles_every_chunk_of_the_sheet(synthetic):
+    """A column whose widest line passes 60 wraps in every row: the chunks kept before must not
+    be reused with the old style."""
+    site, validated = synthetic
+    _, store = package_data.package_files(site, validated)
+    rows = [dict(row) for row in validated.tables["projects"]]
+    rows[0]["所管課"] = "所管課" * 30
+    remade, _ = package_data.package_files(site, with_projects(validated, rows), store)
+    book = openpyxl.load_workbook(io.BytesIO(remade["132225_projects.xlsx"]))
+    column = HEADERS.index("所管課") + 1
+    assert all(
+        row[0].alignment.wrap_text
+        for row in book.active.iter_rows(min_row=2, min_col=column, max_col=column)
+    )
+    assert remade == package_data.package_files(site, with_projects(validated, rows))[0]
+
+
+def test_zips_pass_testzip_and_hold_the_right_members(synthetic):
+    site, validated = synthetic
+    files, _ = package_data.package_files(site, validated)
+    with zipfile.ZipFile(io.BytesIO(files["132225_projects.xlsx"])) as xlsx:
+        assert xlsx.testzip() is None
+        assert sorted(xlsx.namelist()) == [
+            "[Content_Types].xml",
+            "_rels/.rels",
+            "docProps/core.xml",
+            "xl/_rels/workbook.xml.rels",
+            "xl/styles.xml",
+            "xl/workbook.xml",
+            "xl/worksheets/sheet1.xml",
+        ]
+        for name in xlsx.namelist():
+            ElementTree.fromstring(xlsx.read(name))  # well-formed XML
+    with zipfile.ZipFile(io.BytesIO(files["132225_datapackage.zip"])) as package:
+        assert package.testzip() is None
+        inside = {info.filename: package.read(info) for info in package.infolist()}
+    assert inside.keys() == (files.keys() - {"132225_datapackage.zip"})
+    assert all(inside[name] == files[name] for name in inside if name != "datapackage.json")
+    descriptor = json.loads(inside["datapackage.json"])
+    assert "package-zip" not in {r["name"] for r in descriptor["resources"]}
+
+
+def test_xlsx_cells_formats_and_properties(synthetic):
+    site, validated = synthetic
+    files, _ = package_data.package_files(site, validated)
+    book = openpyxl.load_workbook(io.BytesIO(files["132225_projects.xlsx"]))
+    assert book.sheetnames == ["事務事業"]
+    assert book.properties.creator == "shisaku"
+    assert book.properties.created == package_data.release_time(site).replace(tzinfo=None)
+    sheet = book.active
+    assert sheet.freeze_panes == "A2"
+    rows = list(sheet.iter_rows(min_row=2))
+    assert len(rows) == len(validated.tables["projects"])
+    for row, published in zip(rows, validated.tables["projects"], strict=True):
+        for cell, name in zip(row, HEADERS, strict=True):
+            value = published[name]
+            if value is None:
+                assert cell.value is None, name
+            elif name in AMOUNTS or name == "年度":
+                assert (cell.value, cell.number_format) == (value, "#,##0"), name
+                assert isinstance(cell.value, int), name
+            elif name == "前年度比（％）":
+                assert (cell.value, cell.number_format) == (float(value), "0.0"), name
+            else:
+                assert (cell.value, cell.data_type) == (value, "s"), name
+
+
+def test_crc32_of_two_pieces_from_the_crc32_of_each():
+    rng = random.Random(1)
+    for size in [0, 1, 7, 100, 4096, 70_000]:
+        first, second = rng.randbytes(rng.randrange(200)), rng.randbytes(size)
+        combined = archive.crc32_combine(zlib.crc32(first), zlib.crc32(second), len(second))
+        assert combined == zlib.crc32(first + second)
+
+
+def test_chunks_deflated_apart_are_one_stream():
+    pieces = [b"", "施策報告書\r\n".encode() * 500, bytes(range(256)) * 40, b"x"]
+    chunks = archive.Chunks()
+    member = archive.deflated_member("a.csv", [chunks.deflate(p) for p in pieces])
+    assert zlib.decompress(member.data, -15) == b"".join(pieces)
+    assert (member.crc, member.size) == (zlib.crc32(b"".join(pieces)), len(b"".join(pieces)))
+    raw = archive.zip_bytes(
+        [member, archive.stored_member("b.bin", b"\x00stored")], (2024, 5, 1, 9, 30, 2)
+    )
+    with zipfile.ZipFile(io.BytesIO(raw)) as archived:
+        assert archived.testzip() is None
+        assert (
+            archived.read("a.csv") == b"".join(pieces) and archived.read("b.bin") == b"\x00stored"
+        )
+        assert {i.date_time for i in archived.infolist()} == {(2024, 5, 1, 9, 30, 2)}
+
+
+@pytest.mark.parametrize(
+    ("text", "width"),
+    [
+        ("", 0),
+        ("abc", 3),
+        ("事務事業", 8),
+        ("ｱｲｳ", 3),
+        ("ＡＢ", 4),
+        ("é–…", 3),
+        ("𠮷野家", 6),
+        ("\u3000x", 3),
+    ],
+)
+def test_display_width_counts_wide_and_full_width_characters_twice(text, width):
+    assert workbook.display_width(text) == width
+    assert width == sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def test_column_widths_skip_only_texts_that_cannot_widen_their_column():
+    """The widths measured with the shortcuts are the widest lines, each measured in full."""
+    rng = random.Random(3)
+    alphabet = "ab 1事業ｱ𠮷é\n\u2028"
+    # short texts in three columns (below 61: every shortcut matters), long ones in the last
+    rows = [
+        ["".join(rng.choices(alphabet, k=rng.randrange(n))) for n in (12, 20, 28, 90)]
+        for _ in range(300)
+    ]
+
+    def measured(text: str) -> int:
+        lines = text.splitlines() or [""]
+        return min(max(workbook.display_width(line[:61]) for line in lines), 61)
+
+    expected = [max(measured(row[column]) for row in rows) for column in range(4)]
+    assert workbook.widths(rows, 4) == expected
+    assert workbook.widths(rows[:5], 4) == [max(measured(r[c]) for r in rows[:5]) for c in range(4)]

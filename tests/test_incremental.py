@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from shisaku import cache, cli, load, pipeline, rows
+from shisaku import cache, cli, data, load, pipeline, rows
 from shisaku.render import TEMPLATES
 
 from .conftest import PROJECT_YAML, ROOT, write_tree
@@ -206,7 +206,7 @@ def test_builds_of_one_site_wait_for_each_other(tiny, tmp_path):
     assert (site / "ja" / "index.html").exists()
 
 
-def test_one_changed_project_of_many_rebuilds_like_a_full_build(tmp_path):
+def test_one_changed_project_of_many_rebuilds_like_a_full_build(tmp_path, monkeypatch):
     """Enough pages for the worker processes: a rebuild after one edit, against a fresh build."""
     from .synthetic import make_tree
 
@@ -219,9 +219,20 @@ def test_one_changed_project_of_many_rebuilds_like_a_full_build(tmp_path):
     assert cost, text
     project.write_text(text.replace(cost[0], f"2023: {int(cost[1]) + 1}"), encoding="utf-8")
     inodes = {p: p.stat().st_ino for p in site.rglob("*.html")}
+    now = cache.survey(content, TEMPLATES, site)
+    chunks = cache.previous_build(site, cache.shell(TEMPLATES), now).chunks
+    assert len(chunks) > 20  # the data process sent back its chunks, and the cache kept them
+    package_files = data.package_files
+
+    def given_the_last_chunks(*args: object) -> object:  # in the data process: fails the build
+        assert args[-1] == chunks
+        return package_files(*args)
+
+    monkeypatch.setattr(data, "package_files", given_the_last_chunks)
     assert pipeline.build(content, site) == []
     kept = sum(p.stat().st_ino == inode for p, inode in inodes.items() if p.exists())
     assert kept > len(inodes) * 0.9
+    monkeypatch.undo()
     fresh = tmp_path / "fresh" / "site"
     assert pipeline.build(content, fresh) == []
     assert tree(site) == tree(fresh)
