@@ -210,6 +210,12 @@ def analyse(document: Document) -> tuple[Counter[str], bytes]:
     return counts, bytes(map(by_count.__getitem__, counts.values()))
 
 
+def term_weights(document: Document) -> dict[str, int]:
+    """The weight of each term of the document."""
+    counts, weights = analyse(document)
+    return dict(zip(counts, weights, strict=True))
+
+
 def weight(count: int, norm: float) -> int:
     """BM25's term-frequency factor, scaled to a small integer."""
     return max(1, round(SCALE * count * (K1 + 1) / (count + norm)))
@@ -349,6 +355,7 @@ class Language:
         self.folder = f"search/{lang}/"
         self.documents: dict[str, Document] = {}
         self.urls: list[str] = []
+        self.document_sizes = array("I")  # document_bytes of each document, in URL order
         self.shards: list[FlatPostings] = []
         self.sizes: Counter[str] = Counter()  # the postings' bytes per first key
         self.layout = Layout(0, {})
@@ -371,21 +378,24 @@ class Language:
         return self.edit(before, fresh)
 
     def edit(self, before: dict[str, Document], fresh: dict[str, Document]) -> dict[str, bytes]:
-        """Change documents in place (the numbers stay): only the shards of their old and new
-        terms are opened, unless the layout changes."""
-        old_terms = {url: analyse(document)[0].keys() for url, document in before.items()}
-        new = {url: analyse(document) for url, document in fresh.items()}
-        touched = set(chain(*old_terms.values(), *(counts for counts, _ in new.values())))
+        """Change documents in place (the numbers stay): only the shards of the terms whose
+        weight in them changed (or that they gained or lost) are opened, unless the layout
+        changes."""
+        changes = []
+        for url, document in fresh.items():
+            old, new = term_weights(before[url]), term_weights(document)
+            differ = [term for term in old.keys() | new.keys() if old.get(term) != new.get(term)]
+            changes.append((bisect_left(self.urls, url), old, new, differ))
+        touched = set(chain.from_iterable(differ for *_, differ in changes))
         shards = sorted({self.layout.shard_of(term) for term in touched})
         work = Postings()
         work.extend(self.shards[shard] for shard in shards)
         self.sizes.subtract(work.sizes(touched))
-        numbers = []
-        for url, (counts, weights) in new.items():
-            number = bisect_left(self.urls, url)
-            work.remove(number, old_terms[url])
-            work.insert(number, counts, weights)
-            numbers.append(number)
+        for number, old, new, differ in changes:
+            self.document_sizes[number] = document_bytes(self.documents[self.urls[number]])
+            work.remove(number, [term for term in differ if term in old])
+            gained = [term for term in differ if term in new]
+            work.insert(number, gained, bytes(map(new.__getitem__, gained)))
         self.sizes.update(work.sizes(touched))
         self.sizes = +self.sizes  # without the first keys that have no terms left
         if layout_of(self.sizes) != self.layout:
@@ -393,13 +403,15 @@ class Language:
             return self.regroup(work)
         for shard, flat in work.flat_shards(self.layout, shards).items():
             self.shards[shard] = flat
-        return self.encode(shards, set(numbers))
+        return self.encode(shards, {number for number, *_ in changes})
 
     def rebuild(
         self, old_urls: list[str], before: dict[str, Document], fresh: dict[str, Document]
     ) -> dict[str, bytes]:
         """Pages come or go, so documents are numbered anew: every posting is taken out of its
         shard, those of the documents before removed, and those of the fresh ones added."""
+        documents = map(self.documents.__getitem__, self.urls)
+        self.document_sizes = array("I", map(document_bytes, documents))
         work = Postings()
         work.extend(self.shards)
         for url, document in before.items():
@@ -445,9 +457,9 @@ class Language:
         layout = []
         first = 0
         for _, urls in groupby(self.urls, section):
-            sizes = [document_bytes(self.documents[url]) for url in urls]
-            layout.append((first, per_chunk(sizes)))
-            first += len(sizes)
+            end = first + sum(1 for _ in urls)
+            layout.append((first, per_chunk(self.document_sizes[first:end])))
+            first = end
         return layout
 
     def chunks(self) -> dict[int, int]:
@@ -499,7 +511,7 @@ def document_bytes(document: Document) -> int:
     return len(document.url) + len(document.title.encode()) + len(document.text.encode()) + 12
 
 
-def per_chunk(sizes: list[int]) -> int:
+def per_chunk(sizes: array[int]) -> int:
     """A power of two of documents that makes chunks of about CHUNK_BYTES."""
     average = sum(sizes) / len(sizes)
     count = 1

@@ -260,10 +260,7 @@ def test_the_incremental_index_gives_the_bytes_of_a_full_build(small_files, pick
 
 def kept_state(index: search.Index) -> object:
     """Everything an index keeps for its next change."""
-    languages = {
-        lang: (it.documents, it.urls, it.shards, it.sizes, it.layout, it.chunking)
-        for lang, it in index.languages.items()
-    }
+    languages = {lang: vars(language) for lang, language in index.languages.items()}
     return languages, index.digests
 
 
