@@ -346,9 +346,9 @@ class Language:
     """The index of one language's documents; a document's number is its place in URL order.
 
     What it keeps is cheap to pickle: the documents (which the build cache holds anyway), the
-    postings as FlatPostings per shard, and the sizes the layout is made from. A change
-    analyses again the old and new text of the documents it changes, and rewrites the shards
-    their terms are in."""
+    postings as FlatPostings per shard, and the sizes the layouts are made from. An edit
+    analyses the old and the new text of the documents it changes, and rewrites the shards of
+    the terms whose weights changed."""
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
@@ -408,8 +408,9 @@ class Language:
     def rebuild(
         self, old_urls: list[str], before: dict[str, Document], fresh: dict[str, Document]
     ) -> dict[str, bytes]:
-        """Pages come or go, so documents are numbered anew: every posting is taken out of its
-        shard, those of the documents before removed, and those of the fresh ones added."""
+        """Pages come or go (or the index is new), so documents are numbered anew: every
+        posting is taken out of its shard, those of the documents before removed, and those of
+        the fresh ones added."""
         documents = map(self.documents.__getitem__, self.urls)
         self.document_sizes = array("I", map(document_bytes, documents))
         work = Postings()
