@@ -6,8 +6,9 @@ Loads search.py as it is at REV (git show) and as it is in the work tree, gives 
 documents of a built site's pages, and prints for each: the time of a full index, the size of
 what the build cache keeps (the index, and the index with the pages' documents as
 BuildCache holds them), the time to pickle, hash and unpickle it, the memory it takes once
-unpickled, and the time of a one-project edit (its two pages) on the unpickled index. The
-files of the two versions are compared, after the full index and after the edit.
+unpickled, and the time of a one-project edit (its two pages) and of one page added on the
+unpickled index. The files of the two versions are compared, after the full index and after
+the edit.
 """
 
 from __future__ import annotations
@@ -125,6 +126,12 @@ def edited(module: ModuleType, documents: list[Any]) -> list[Any]:
     ]
 
 
+def added(module: ModuleType, documents: list[Any]) -> Any:
+    """A new project page, numbered among the others (all of them are numbered anew)."""
+    model = next(d for d in documents if d.url.startswith("ja/projects/"))
+    return module.Document("ja/projects/zz-new/", "ja", model.title + "（新）", model.text)
+
+
 def edit_time(index: Any, change: list[Any]) -> tuple[float, dict[str, bytes | None]]:
     """The shortest time of RUNS replaces of the change, each on a copy of the unpickled index."""
     data = pickle.dumps(index, pickle.HIGHEST_PROTOCOL)
@@ -159,6 +166,7 @@ def measure(label: str, module: ModuleType, rows: list[tuple[str, str, str, str]
     figures["index, documents aside: pickle s"] = dump_time
     figures["index, documents aside: unpickle s"] = load_time
     figures["one-project edit s"], written = edit_time(index, edited(module, documents))
+    figures["one page added s"], _ = edit_time(index, [added(module, documents)])
     figures["one-project edit: files written"] = len(written)
     figures["written"] = written
     print(f"measured {label}", file=sys.stderr)
