@@ -336,14 +336,15 @@ class Rendered:
         index = self.previous.index
         before = {k: d for k, d in self.previous.documents.items() if d is not None}
         if index is None or not self.reused:
-            index = search.Index(sorted(documents.values(), key=lambda d: (d.lang, d.url)))
-            changed: set[str] = set(index.files)
+            index = search.Index()
+            changed = index.replace(sorted(documents.values(), key=lambda d: (d.lang, d.url)))
         else:
             gone = {d.url for k, d in before.items() if k not in documents}
             new = [d for k, d in documents.items() if before.get(k) != d]
-            changed = set(index.replace(new, gone - {d.url for d in new}))
-        for path, content_bytes in sorted(index.files.items()):
-            if path in changed:
+            changed = index.replace(new, gone - {d.url for d in new})
+        for path in index.paths():
+            content_bytes = changed.get(path)
+            if content_bytes is not None:
                 writer.write(path, content_bytes)
             else:
                 link_file(writer.claim(path), site_dir / path)

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, partial
-from itertools import chain, groupby, repeat
+from itertools import accumulate, chain, groupby, pairwise, repeat
 
 # static/search.js reads these files; it refuses an index of another format.
 FORMAT = 1
@@ -199,23 +199,6 @@ class Layout:
 # ---- documents -> files ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Analysed:
-    """A document, its distinct terms and the weight of each (in the same order). The terms are
-    kept as one string: as hundreds of strings a page, 10,000 pages would take 250 MB."""
-
-    document: Document
-    joined_terms: str  # joined by TERMS_JOINER, which no term has
-    weights: bytes
-
-    @property
-    def terms(self) -> list[str]:
-        return self.joined_terms.split(TERMS_JOINER) if self.joined_terms else []
-
-
-TERMS_JOINER = "\x01"
-
-
 def analyse(document: Document) -> tuple[Counter[str], bytes]:
     """The number of times each term is in the document, and the weight of each."""
     counts = term_counts(document.text)
@@ -227,18 +210,66 @@ def analyse(document: Document) -> tuple[Counter[str], bytes]:
     return counts, bytes(map(by_count.__getitem__, counts.values()))
 
 
+def term_weights(document: Document) -> dict[str, int]:
+    """The weight of each term of the document."""
+    counts, weights = analyse(document)
+    return dict(zip(counts, weights, strict=True))
+
+
 def weight(count: int, norm: float) -> int:
     """BM25's term-frequency factor, scaled to a small integer."""
     return max(1, round(SCALE * count * (K1 + 1) / (count + norm)))
 
 
+TERMS_JOINER = "\x01"  # no term has it
+
+
+@dataclass(frozen=True)
+class FlatPostings:
+    """The postings of a few terms (one shard's) as four flat buffers, the form the index keeps
+    between builds: pickling them copies memory, where an array per term took 0.2 s at 20,000
+    pages."""
+
+    joined_terms: str  # sorted, joined by TERMS_JOINER
+    ends: array[int]  # where each term's postings end in numbers and weights
+    numbers: array[int]
+    weights: bytes
+
+    def spans(self) -> Iterable[tuple[str, int, int]]:
+        """(term, start, end) of each term, in order."""
+        if not self.joined_terms:
+            return ()
+        terms = self.joined_terms.split(TERMS_JOINER)
+        starts_ends = pairwise(chain((0,), self.ends))
+        return ((term, start, end) for term, (start, end) in zip(terms, starts_ends, strict=True))
+
+    def shard(self) -> bytes:
+        """The shard file, {term: [[document number gaps], "weights"]}: small gaps are short in
+        JSON."""
+        entries = {}
+        for term, start, end in self.spans():
+            numbers = self.numbers[start:end]
+            gaps = [numbers[0], *map(operator.sub, numbers[1:], numbers)]
+            weights = self.weights[start:end].translate(WEIGHT_CHARS).decode("ascii")
+            entries[term] = [gaps, weights]
+        return dumps(entries)
+
+
 class Postings:
-    """For each term, the numbers of the documents that have it (ascending) and its weights."""
+    """For each term, the numbers of the documents that have it (ascending) and its weights:
+    the form to change them in."""
 
     def __init__(self) -> None:
         # Arrays of 4-byte numbers: as lists of ints, 4 million postings would take 150 MB.
         self.numbers: defaultdict[str, array[int]] = defaultdict(partial(array, "I"))
         self.weights: defaultdict[str, bytearray] = defaultdict(bytearray)
+
+    def extend(self, flats: Iterable[FlatPostings]) -> None:
+        """Add the postings of terms it does not have yet."""
+        for flat in flats:
+            for term, start, end in flat.spans():
+                self.numbers[term] = flat.numbers[start:end]
+                self.weights[term] = bytearray(flat.weights[start:end])
 
     def append(self, number: int, doc_terms: Iterable[str], weights: bytes) -> None:
         """Add a document numbered after every other one: C-level loops, for millions of terms."""
@@ -261,28 +292,47 @@ class Postings:
             if not numbers:
                 del self.numbers[term], self.weights[term]
 
-    def layout(self) -> Layout:
-        """A power of two of shards of about SHARD_BYTES; a first key with more than that is
-        split over a power of two of them (a query for 事業 needs one; for 事, those few)."""
-        sizes: Counter[str] = Counter()
+    def renumber(self, new_numbers: list[int]) -> None:
+        """Give each document its new number (which keeps their order)."""
         for term, numbers in self.numbers.items():
-            sizes[first_key(term)] += len(numbers) * POSTING_BYTES + TERM_BYTES
-        shards = power_of_two(sum(sizes.values()) / SHARD_BYTES)
-        split = {
-            key: min(power_of_two(size / SHARD_BYTES), shards)
-            for key, size in sorted(sizes.items())
-            if size > SHARD_BYTES and shards > 1
-        }
-        return Layout(shards, split)
+            self.numbers[term] = array("I", map(new_numbers.__getitem__, numbers))
 
-    def shard(self, shard_terms: list[str]) -> bytes:
-        """{term: [[document number gaps], "weights"]}: small gaps are short in JSON."""
-        entries = {}
-        for term in sorted(shard_terms):
-            numbers = self.numbers[term]
-            gaps = [numbers[0], *map(operator.sub, numbers[1:], numbers)]
-            entries[term] = [gaps, self.weights[term].translate(WEIGHT_CHARS).decode("ascii")]
-        return dumps(entries)
+    def sizes(self, terms: Iterable[str]) -> Counter[str]:
+        """The bytes these terms take in the shards of their first keys, about."""
+        sizes: Counter[str] = Counter()
+        for term in terms:
+            numbers = self.numbers.get(term)
+            if numbers:
+                sizes[first_key(term)] += len(numbers) * POSTING_BYTES + TERM_BYTES
+        return sizes
+
+    def flat(self, terms: list[str]) -> FlatPostings:
+        """The postings of these terms (sorted), as FlatPostings."""
+        ends = array("I", accumulate(len(self.numbers[term]) for term in terms))
+        numbers = array("I", b"".join(self.numbers[term].tobytes() for term in terms))
+        weights = b"".join(self.weights[term] for term in terms)
+        return FlatPostings(TERMS_JOINER.join(terms), ends, numbers, weights)
+
+    def flat_shards(self, layout: Layout, shards: Iterable[int]) -> dict[int, FlatPostings]:
+        """Each of these shards as FlatPostings, with every term of it this has."""
+        groups: dict[int, list[str]] = {shard: [] for shard in shards}
+        for term in self.numbers:
+            group = groups.get(layout.shard_of(term))
+            if group is not None:
+                group.append(term)
+        return {shard: self.flat(sorted(group)) for shard, group in groups.items()}
+
+
+def layout_of(sizes: Counter[str]) -> Layout:
+    """A power of two of shards of about SHARD_BYTES; a first key with more than that is split
+    over a power of two of them (a query for 事業 needs one; for 事, those few)."""
+    shards = power_of_two(sum(sizes.values()) / SHARD_BYTES)
+    split = {
+        key: min(power_of_two(size / SHARD_BYTES), shards)
+        for key, size in sorted(sizes.items())
+        if size > SHARD_BYTES and shards > 1
+    }
+    return Layout(shards, split)
 
 
 def power_of_two(at_least: float) -> int:
@@ -293,14 +343,21 @@ def power_of_two(at_least: float) -> int:
 
 
 class Language:
-    """The index of one language's documents; a document's number is its place in URL order."""
+    """The index of one language's documents; a document's number is its place in URL order.
+
+    What it keeps is cheap to pickle: the documents (which the build cache holds anyway), the
+    postings as FlatPostings per shard, and the sizes the layouts are made from. An edit
+    analyses the old and the new text of the documents it changes, and rewrites the shards of
+    the terms whose weights changed."""
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
         self.folder = f"search/{lang}/"
-        self.analysed: dict[str, Analysed] = {}
+        self.documents: dict[str, Document] = {}
         self.urls: list[str] = []
-        self.postings = Postings()
+        self.document_sizes = array("I")  # document_bytes of each document, in URL order
+        self.shards: list[FlatPostings] = []
+        self.sizes: Counter[str] = Counter()  # the postings' bytes per first key
         self.layout = Layout(0, {})
         self.chunking: list[tuple[int, int]] = []
 
@@ -308,56 +365,90 @@ class Language:
         """Apply the changes; the files that may differ from before: all of them when pages
         come or go or the layout changes, else the shards and the chunks the changes touch."""
         fresh = {document.url: document for document in changed}
-        if removed or fresh.keys() - self.analysed.keys():
-            for url in removed:
-                self.analysed.pop(url, None)
-            self.urls = sorted(self.analysed.keys() | fresh.keys())
-            self.postings = Postings()
-            # Each new page is posted as soon as it is analysed: its counts, kept for every
-            # page, would take more memory than the whole index.
-            for number, url in enumerate(self.urls):
-                if url in fresh:
-                    counts, weights = analyse(fresh[url])
-                    self.postings.append(number, counts, weights)
-                    self.analysed[url] = Analysed(fresh[url], TERMS_JOINER.join(counts), weights)
-                else:
-                    old = self.analysed[url]
-                    self.postings.append(number, old.terms, old.weights)
-            return self.encode(None, None)
-        touched_terms: set[str] = set()
-        touched_docs: set[int] = set()
-        for url, document in fresh.items():
-            old = self.analysed[url]
-            number = bisect_left(self.urls, url)
-            counts, weights = analyse(document)
-            self.postings.remove(number, old.terms)
-            self.postings.insert(number, counts, weights)
-            self.analysed[url] = Analysed(document, TERMS_JOINER.join(counts), weights)
-            touched_terms.update(old.terms, counts)
-            touched_docs.add(number)
-        return self.encode(touched_terms, touched_docs)
+        removed = {url for url in removed if url in self.documents} - fresh.keys()
+        before = {url: self.documents[url] for url in fresh.keys() & self.documents.keys()}
+        before.update((url, self.documents[url]) for url in removed)
+        old_urls = self.urls
+        for url in removed:
+            del self.documents[url]
+        self.documents.update(fresh)
+        if removed or len(before) < len(fresh) or not self.shards:
+            self.urls = sorted(self.documents)
+            return self.rebuild(old_urls, before, fresh)
+        return self.edit(before, fresh)
 
-    def encode(
-        self, touched_terms: set[str] | None, touched_docs: set[int] | None
+    def edit(self, before: dict[str, Document], fresh: dict[str, Document]) -> dict[str, bytes]:
+        """Change documents in place (the numbers stay): only the shards of the terms whose
+        weight in them changed (or that they gained or lost) are opened, unless the layout
+        changes."""
+        changes = []
+        for url, document in fresh.items():
+            old, new = term_weights(before[url]), term_weights(document)
+            differ = [term for term in old.keys() | new.keys() if old.get(term) != new.get(term)]
+            changes.append((bisect_left(self.urls, url), old, new, differ))
+        touched = set(chain.from_iterable(differ for *_, differ in changes))
+        shards = sorted({self.layout.shard_of(term) for term in touched})
+        work = Postings()
+        work.extend(self.shards[shard] for shard in shards)
+        self.sizes.subtract(work.sizes(touched))
+        for number, old, new, differ in changes:
+            self.document_sizes[number] = document_bytes(self.documents[self.urls[number]])
+            work.remove(number, [term for term in differ if term in old])
+            gained = [term for term in differ if term in new]
+            work.insert(number, gained, bytes(map(new.__getitem__, gained)))
+        self.sizes.update(work.sizes(touched))
+        self.sizes = +self.sizes  # without the first keys that have no terms left
+        if layout_of(self.sizes) != self.layout:
+            work.extend(flat for shard, flat in enumerate(self.shards) if shard not in shards)
+            return self.regroup(work)
+        for shard, flat in work.flat_shards(self.layout, shards).items():
+            self.shards[shard] = flat
+        return self.encode(shards, {number for number, *_ in changes})
+
+    def rebuild(
+        self, old_urls: list[str], before: dict[str, Document], fresh: dict[str, Document]
     ) -> dict[str, bytes]:
-        layout, chunking = self.postings.layout(), self.chunk_layout()
-        if (layout, chunking) != (self.layout, self.chunking):
-            touched_terms = touched_docs = None
-        self.layout, self.chunking = layout, chunking
-        out: dict[str, bytes] = {}
-        wanted = None if touched_terms is None else {layout.shard_of(t) for t in touched_terms}
-        groups: dict[int, list[str]] = {}
-        for term in self.postings.numbers:
-            shard = layout.shard_of(term)
-            if wanted is None or shard in wanted:
-                groups.setdefault(shard, []).append(term)
-        for shard in range(layout.shards) if wanted is None else sorted(wanted):
-            out[f"{self.folder}terms/{shard}.json"] = self.postings.shard(groups.get(shard, []))
+        """Pages come or go (or the index is new), so documents are numbered anew: every
+        posting is taken out of its shard, those of the documents before removed, and those of
+        the fresh ones added."""
+        documents = map(self.documents.__getitem__, self.urls)
+        self.document_sizes = array("I", map(document_bytes, documents))
+        work = Postings()
+        work.extend(self.shards)
+        for url, document in before.items():
+            work.remove(bisect_left(old_urls, url), analyse(document)[0])
+        if old_urls:
+            place = {url: number for number, url in enumerate(self.urls)}
+            work.renumber([place.get(url, 0) for url in old_urls])  # 0: the removed ones
+        add = work.insert if work.numbers else work.append  # appending is C loops
+        # Each fresh page is posted as soon as it is analysed: the counts of all of them
+        # would take more memory than the whole index.
+        for number in sorted(map(partial(bisect_left, self.urls), fresh)):
+            counts, weights = analyse(fresh[self.urls[number]])
+            add(number, counts, weights)
+        self.sizes = work.sizes(work.numbers)
+        return self.regroup(work)
+
+    def regroup(self, work: Postings) -> dict[str, bytes]:
+        """Every posting in `work`: laid out anew, and every file encoded."""
+        self.layout = layout_of(self.sizes)
+        everything = range(self.layout.shards)
+        self.shards = list(work.flat_shards(self.layout, everything).values())
+        return self.encode(everything, None)
+
+    def encode(self, shards: Iterable[int], touched_docs: set[int] | None) -> dict[str, bytes]:
+        """The files of these shards, and of the chunks of these documents (of all of them
+        when None or when the chunks are laid out anew)."""
+        out = {f"{self.folder}terms/{shard}.json": self.shards[shard].shard() for shard in shards}
+        chunking = self.chunk_layout()
+        if chunking != self.chunking:
+            touched_docs = None
+        self.chunking = chunking
         chunks = self.chunks()
         if touched_docs is not None:
             chunks = {c: chunks[c] for c in sorted({self.chunk_of(n) for n in touched_docs})}
         for first, end in chunks.items():
-            documents = [self.analysed[url].document for url in self.urls[first:end]]
+            documents = [self.documents[url] for url in self.urls[first:end]]
             out[f"{self.folder}docs/{first}.json"] = chunk_bytes(documents)
         return out
 
@@ -367,9 +458,9 @@ class Language:
         layout = []
         first = 0
         for _, urls in groupby(self.urls, section):
-            sizes = [document_bytes(self.analysed[url].document) for url in urls]
-            layout.append((first, per_chunk(sizes)))
-            first += len(sizes)
+            end = first + sum(1 for _ in urls)
+            layout.append((first, per_chunk(self.document_sizes[first:end])))
+            first = end
         return layout
 
     def chunks(self) -> dict[int, int]:
@@ -421,7 +512,7 @@ def document_bytes(document: Document) -> int:
     return len(document.url) + len(document.title.encode()) + len(document.text.encode()) + 12
 
 
-def per_chunk(sizes: list[int]) -> int:
+def per_chunk(sizes: array[int]) -> int:
     """A power of two of documents that makes chunks of about CHUNK_BYTES."""
     average = sum(sizes) / len(sizes)
     count = 1
@@ -441,13 +532,16 @@ def dumps(value: object) -> bytes:
 
 class Index:
     """The search index of a set of documents, kept in memory so that a change of a few pages
-    rewrites only the files it changes; its files are always those `build` gives."""
+    rewrites only the files it changes; its files are always those `build` gives. It keeps
+    the digest of each file, not its bytes: `replace` gives the bytes of those that change."""
 
-    def __init__(self, documents: Iterable[Document] = ()) -> None:
+    def __init__(self) -> None:
         self.languages: dict[str, Language] = {}
-        self.files: dict[str, bytes] = {}
-        self.digests: dict[str, bytes] = {}
-        self.replace(documents, ())
+        self.digests: dict[str, bytes] = {}  # path -> SHA-256 of every file
+
+    def paths(self) -> list[str]:
+        """Every file of the index, in order."""
+        return sorted(self.digests)
 
     def replace(
         self, documents: Iterable[Document], urls_removed: Iterable[str] = ()
@@ -460,7 +554,7 @@ class Index:
         removed: dict[str, set[str]] = {}
         for url in urls_removed:
             for lang, language in self.languages.items():
-                if url in language.analysed:
+                if url in language.documents:
                     removed.setdefault(lang, set()).add(url)
         out: dict[str, bytes | None] = {}
         for lang in sorted(changed.keys() | removed.keys()):
@@ -474,30 +568,28 @@ class Index:
         before = language.paths()
         written = language.replace(changed, removed)
         after = language.paths()
-        if not language.analysed:  # no page of this language is searchable any more
+        if not language.documents:  # no page of this language is searchable any more
             del self.languages[lang]
             written, after = {}, set()
-        out: dict[str, bytes | None] = {p: None for p in before - after if p in self.files}
-        out.update((p, c) for p, c in written.items() if self.files.get(p) != c)
-        for path, content in out.items():
-            self.store(path, content)
-        if language.analysed:
+        out: dict[str, bytes | None] = {p: None for p in before - after if p in self.digests}
+        for path, content in written.items():
+            digest = hashlib.sha256(content).digest()
+            if self.digests.get(path) != digest:
+                out[path] = content
+                self.digests[path] = digest
+        for path in out.keys() - written.keys():
+            del self.digests[path]
+        if language.documents:
             meta = language.meta(self.digests)
-            if self.files.get(language.meta_path) != meta:
+            digest = hashlib.sha256(meta).digest()
+            if self.digests.get(language.meta_path) != digest:
                 out[language.meta_path] = meta
-                self.store(language.meta_path, meta)
+                self.digests[language.meta_path] = digest
         return out
-
-    def store(self, path: str, content: bytes | None) -> None:
-        if content is None:
-            self.files.pop(path, None)
-            self.digests.pop(path, None)
-        else:
-            self.files[path] = content
-            self.digests[path] = hashlib.sha256(content).digest()
 
 
 def build(documents: list[Document]) -> dict[str, bytes]:
     """Every file of the search index: path inside the site (e.g. "search/ja/...json") -> bytes."""
     ordered = sorted(documents, key=lambda d: (d.lang, d.url))
-    return dict(sorted(Index(ordered).files.items()))
+    files = Index().replace(ordered)
+    return {path: content for path, content in sorted(files.items()) if content is not None}
