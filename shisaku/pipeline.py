@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -109,11 +110,18 @@ def build(
         del validated
         gc.collect()
         try:
-            write_site(site, site_pages, package, site_dir, templates, progress, previous, kept)
-            # The cache first, the state last: a state beside site/ says the cache is of it.
-            cache.remember(inputs, site_dir, cache.keep(kept, site_dir))
+            writer = write_site(
+                site, site_pages, package, site_dir, templates, progress, previous, kept
+            )
         finally:
             package.stop()
+        # While the old site is removed: the cache first, the state last (a state beside
+        # site/ says the cache is of it), the site listed meanwhile.
+        with ThreadPoolExecutor(1) as listing:
+            site_listing = listing.submit(cache.site_listing, site_dir)
+            cache_digest = cache.keep(kept, site_dir)
+            cache.remember(inputs, site_dir, cache_digest, site_listing.result())
+        writer.wait()
     progress.total()
     return []
 
@@ -137,9 +145,9 @@ def write_site(
     progress: Progress,
     previous: cache.BuildCache,
     kept: cache.BuildCache,
-) -> None:
+) -> Writer:
     """Pages, data package, catalogue and search index, swapped into site/ at the end; what
-    the next build may reuse goes in kept."""
+    the next build may reuse goes in kept. The writer is returned still removing the old site."""
     shell = kept.shell
     renderer = Renderer(site, templates)
     writer = Writer(site_dir)
@@ -177,6 +185,7 @@ def write_site(
         writer.abort()
         raise
     kept.keys, kept.documents, kept.index = rendered.keys, rendered.documents, index
+    return writer
 
 
 M_ARENA_MAX = -8

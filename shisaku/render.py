@@ -8,6 +8,7 @@ import os
 import re
 import secrets
 import shutil
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
@@ -255,6 +256,7 @@ class Writer:
             self._remove_leftovers()
             self.staging, self._lock = self._make_staging()
         self.written: set[str] = set()
+        self._cleanup: threading.Thread | None = None
 
     def claim(self, path: str) -> Path:
         """Reserve a site-relative path such as `data/datapackage.json`; the file to write there.
@@ -275,13 +277,23 @@ class Writer:
         write_file(self.claim(path), content)
 
     def commit(self) -> None:
-        """Make the staged folder the site. The old site stays whole until the swap."""
+        """Make the staged folder the site. The old site stays whole until the swap; then it
+        is removed while the build goes on (wait() for it)."""
         os.chmod(self.staging, 0o755)  # not the umask's: the same site/ on every machine
         with _locked(self.site.parent):
             old = self._swap()
         self._unlock()
         if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+            self._cleanup = threading.Thread(
+                target=shutil.rmtree, args=(old,), kwargs={"ignore_errors": True}
+            )
+            self._cleanup.start()
+
+    def wait(self) -> None:
+        """Until the old site is removed (a build killed before leaves it for the next one)."""
+        if self._cleanup is not None:
+            self._cleanup.join()
+            self._cleanup = None
 
     def abort(self) -> None:
         """Forget this build: site/ stays as it was."""
