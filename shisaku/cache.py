@@ -139,12 +139,14 @@ def forget(site: Path) -> None:
 
 @dataclass
 class BuildCache:
-    """What the last build rendered each page from, and the search index it wrote."""
+    """What the last build rendered each page from, the search index it wrote, and the
+    rows of its tables of projects."""
 
     shell: str = ""
     keys: dict[str, str] = field(default_factory=dict)  # page output -> key of its inputs
     documents: dict[str, Any] = field(default_factory=dict)  # page output -> search.Document
     index: Any = None  # search.Index
+    rows: dict[str, str] = field(default_factory=dict)  # memo.RowMemo key -> a table row
 
 
 def cache_file(site: Path) -> Path:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import cache, catalog, data, load, model, pages, search, validate
+from .memo import RowMemo, Taken
 from .problems import Problem
 from .progress import QUIET, Progress, Stage
 from .render import TEMPLATES, Renderer, Writer, link_file, string_problems, write_file
@@ -86,12 +87,13 @@ def write_site(
     """Pages, data package, catalogue and search index, swapped into site/ at the end; then
     the build cache for the next build (its digest is returned)."""
     previous = cache.previous_build(site_dir, shell)
-    renderer = Renderer(site, templates)
+    digest = shell + site_digest(site)
+    renderer = Renderer(site, templates, RowMemo(digest, previous.rows))
     writer = Writer(site_dir)
     try:
         with progress.stage("pages", len(site_pages)) as stage:
             later = [page for page in site_pages if page.template == "data.html"]
-            rendered = Rendered(previous, site_dir, writer, shell + site_digest(site))
+            rendered = Rendered(previous, site_dir, writer, digest)
             rendered.all([p for p in site_pages if p not in later], renderer, stage)
             package = package_job.result()
             descriptor = json.loads(package["datapackage.json"])
@@ -121,7 +123,8 @@ def write_site(
     except BaseException:
         writer.abort()
         raise
-    return cache.keep(cache.BuildCache(shell, rendered.keys, rendered.documents, index), site_dir)
+    kept = cache.BuildCache(shell, rendered.keys, rendered.documents, index, renderer.memo.kept)
+    return cache.keep(kept, site_dir)
 
 
 M_ARENA_MAX = -8
@@ -244,11 +247,11 @@ class Rendered:
         try:
             if workers == 1 or not can_fork():
                 results = map(_render_batch, batches)
-                self._write(batches, results, site_pages, targets, stage)
+                self._write(batches, results, site_pages, targets, stage, renderer.memo)
                 return
             with multiprocessing.get_context("fork").Pool(workers, die_with_parent) as pool:
                 results = pool.imap(_render_batch, batches)
-                self._write(batches, results, site_pages, targets, stage)
+                self._write(batches, results, site_pages, targets, stage, renderer.memo)
         finally:
             _job = None
 
@@ -259,8 +262,10 @@ class Rendered:
         site_pages: list[pages.Page],
         targets: list[Path],
         stage: Stage,
+        memo: RowMemo,
     ) -> None:
-        for batch, outcomes in zip(batches, results, strict=True):
+        for batch, (outcomes, rows) in zip(batches, results, strict=True):
+            memo.absorb(rows)
             for i, (page_key, html, document) in zip(batch, outcomes, strict=True):
                 output = site_pages[i].output
                 if html is None:  # unchanged since the last build
@@ -297,8 +302,11 @@ class Rendered:
 _job: tuple[Renderer, list[pages.Page], dict[str, str], bytes] | None = None
 
 
-def _render_batch(indices: range) -> list[tuple[str | None, str | None, search.Document | None]]:
-    """(key, HTML or None when the last build's page is still right, searchable text) per page."""
+def _render_batch(
+    indices: range,
+) -> tuple[list[tuple[str | None, str | None, search.Document | None]], Taken]:
+    """(key, HTML or None when the last build's page is still right, searchable text) per page;
+    and the table rows made and used, for the parent to keep."""
     assert _job is not None
     renderer, site_pages, previous_keys, shell = _job
     out = []
@@ -310,7 +318,7 @@ def _render_batch(indices: range) -> list[tuple[str | None, str | None, search.D
             continue
         html = renderer.render(page)
         out.append((page_key, html, search.extract(html, page.url, page.lang)))
-    return out
+    return out, renderer.memo.take()
 
 
 def downloads(files: dict[str, bytes]) -> list[pages.Download]:
