@@ -146,7 +146,7 @@ class BuildCache:
     keys: dict[str, str] = field(default_factory=dict)  # page output -> key of its inputs
     documents: dict[str, Any] = field(default_factory=dict)  # page output -> search.Document
     index: Any = None  # search.Index
-    rows: dict[str, str] = field(default_factory=dict)  # memo.RowMemo key -> a table row
+    rows: dict[bytes, bytes] = field(default_factory=dict)  # memo.RowMemo key -> a table row
 
 
 def cache_file(site: Path) -> Path:

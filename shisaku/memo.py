@@ -6,8 +6,12 @@ the page's language, whether the table shows the year, and the site-wide parts (
 templates, code): its key is a digest of all of these. A rebuild after one project changed
 renders that project's rows and joins the rest from the last build.
 
-Pages render in forked workers: each worker's memo starts as the parent's, and the rows it
-made and used go back to the parent with each batch (`take`, then `absorb`), to be kept.
+The rows kept for the next build are those of the pages rendered on every build. Other pages
+(a policy's, a division's) share rows with them while this build renders, but are rendered
+again only when they changed, and then make their few rows anew.
+
+Pages render in forked workers: each worker's memo starts as the parent's, and what the
+parent needs to keep goes back to it with each batch (`take`, then `absorb`).
 """
 
 from __future__ import annotations
@@ -23,45 +27,54 @@ from .model import Project
 # on the working folder: a row keyed by all of them stays right whatever the template shows.
 KEYED_FIELDS = operator.attrgetter(*(f.name for f in fields(Project) if f.name != "file"))
 
-Taken = tuple[dict[str, str], set[str]]
+# Row keys a worker used for pages rendered on every build, each with its row when the
+# parent may not have it (made in this build), or None (one of the last build's rows).
+Taken = dict[bytes, bytes | None]
 
 
 class RowMemo:
-    """Row HTML by key: the last build's rows, and the rows made in this build."""
+    """Row HTML by key: the last build's rows, and the rows made in this build.
 
-    def __init__(self, digest: str = "", rows: dict[str, str] | None = None) -> None:
+    Rows are UTF-8 bytes: a str of Japanese text takes two bytes a character, and pickling
+    one (to the parent, to the build cache) attaches a UTF-8 copy to it for good.
+    """
+
+    def __init__(self, digest: str = "", previous: dict[bytes, bytes] | None = None) -> None:
         # The site-wide digest (settings, divisions, templates, code) starts every key: rows
         # of a build with other settings or templates are never found.
         self.digest = digest.encode()
-        self.rows: dict[str, str] = dict(rows or {})
-        self.kept: dict[str, str] = {}  # the rows this build used, for the next build
-        self._made: dict[str, str] = {}  # made since the last take
-        self._used: set[str] = set()  # looked up since the last take
+        self.previous = previous or {}
+        self.made: dict[bytes, bytes] = {}  # in this process
+        self.kept: dict[bytes, bytes] = {}  # in the parent: for the next build
+        # Whether the page being rendered is rendered on every build (its rows are kept).
+        self.keeping = True
+        self._taken: Taken = {}  # since the last take
 
-    def key(self, project: Project, lang: str, show_year: bool) -> str:
+    def key(self, project: Project, lang: str, show_year: bool) -> bytes:
         keyed = pickle.dumps(
             (lang, show_year, KEYED_FIELDS(project)), protocol=pickle.HIGHEST_PROTOCOL
         )
-        return hashlib.sha256(self.digest + keyed).hexdigest()
+        return hashlib.sha256(self.digest + keyed).digest()
 
-    def get(self, key: str) -> str | None:
-        self._used.add(key)
-        return self.rows.get(key)
+    def get(self, key: bytes) -> bytes | None:
+        old = self.previous.get(key)
+        row = self.made.get(key) if old is None else old
+        if row is not None and self.keeping:
+            self._taken[key] = None if old is not None else row
+        return row
 
-    def add(self, key: str, html: str) -> str:
-        self.rows[key] = self._made[key] = html
-        return html
+    def add(self, key: bytes, row: bytes) -> bytes:
+        self.made[key] = row
+        if self.keeping:
+            self._taken[key] = row
+        return row
 
     def take(self) -> Taken:
-        """The rows made and the keys used since the last take (a worker's, for the parent)."""
-        taken = (self._made, self._used)
-        self._made, self._used = {}, set()
+        """The rows to keep since the last take (in a worker, for the parent)."""
+        taken, self._taken = self._taken, {}
         return taken
 
     def absorb(self, taken: Taken) -> None:
-        """In the parent: a batch's rows, to join later pages and to be kept for the next build."""
-        made, used = taken
-        self.rows.update(made)
-        for key in used:
-            if key in self.rows:
-                self.kept[key] = self.rows[key]
+        """In the parent: a batch's rows to keep for the next build."""
+        for key, row in taken.items():
+            self.kept[key] = self.previous[key] if row is None else row

@@ -184,9 +184,9 @@ class Renderer:
             key = self.memo.key(project, lang, show_year)
             row = self.memo.get(key)
             if row is None:
-                row = self.memo.add(key, self.project_row(project, show_year, lang))
+                row = self.memo.add(key, self.project_row(project, show_year, lang).encode())
             rows.append(row)
-        return Markup("".join(rows))
+        return Markup(b"".join(rows), "utf-8")  # decoded once, into the Markup itself
 
     def project_row(self, project: Project, show_year: bool, lang: str) -> str:
         """One row, from templates/_project_row.html."""
@@ -205,6 +205,8 @@ class Renderer:
 
     def render(self, page: Page) -> str:
         lang = page.lang
+        # The rows of a page rendered on every build are kept for the next one (memo.py).
+        self.memo.keeping = not page.reusable
         template = self.env.get_template(page.template)
         return template.render(
             **page.context,

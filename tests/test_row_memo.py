@@ -28,7 +28,7 @@ def render_with(renderer: Renderer, site_pages: list[pages.Page]) -> dict[str, s
     return {page.output: renderer.render(page) for page in site_pages}
 
 
-def kept_rows(site: model.Site, site_pages: list[pages.Page], digest: str) -> dict[str, str]:
+def kept_rows(site: model.Site, site_pages: list[pages.Page], digest: str) -> dict[bytes, bytes]:
     """The rows a build of these pages keeps for the next one."""
     renderer = Renderer(site, TEMPLATES, RowMemo(digest))
     render_with(renderer, site_pages)
@@ -62,8 +62,8 @@ def test_rows_of_the_last_build_give_the_pages_no_memo_gives(content):
     with_memo = render_with(rebuilt, site_pages)
     assert with_memo == render_with(Renderer(site), site_pages)
     assert with_memo != before  # the change shows in these pages
-    made, _ = rebuilt.memo.take()
-    assert len(made) == 4  # the changed project's rows only: two languages, with and without year
+    # The changed project's rows only: two languages, with and without the year.
+    assert len(rebuilt.memo.made) == 4
 
 
 def test_rows_of_other_settings_or_templates_are_not_used(content):
@@ -71,8 +71,7 @@ def test_rows_of_other_settings_or_templates_are_not_used(content):
     kept = kept_rows(site, site_pages, "digest")
     renderer = Renderer(site, TEMPLATES, RowMemo("another digest", kept))
     render_with(renderer, site_pages)
-    made, _ = renderer.memo.take()
-    assert len(made) == len(kept) == 4 * len(site.projects)
+    assert len(renderer.memo.made) == len(kept) == 4 * len(site.projects)
 
 
 def test_only_the_rows_a_build_used_are_kept(content):
@@ -85,3 +84,12 @@ def test_only_the_rows_a_build_used_are_kept(content):
     renderer.memo.absorb(renderer.memo.take())
     assert len(renderer.memo.kept) == len(kept)  # the changed project's old rows are gone
     assert set(renderer.memo.kept) != set(kept)
+
+
+def test_the_rows_kept_are_those_of_pages_rendered_on_every_build(content):
+    """A policy's or a division's page is rendered again only when it changed."""
+    site, site_pages = table_pages(content)
+    assert {p.template for p in site_pages if p.reusable} == {"policy.html", "division.html"}
+    assert kept_rows(site, [p for p in site_pages if p.reusable], "digest") == {}
+    home = [p for p in site_pages if p.template == "home.html"]
+    assert len(kept_rows(site, home, "digest")) == 2 * len(site.projects)
