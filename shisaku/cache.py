@@ -234,7 +234,8 @@ def forget(site: Path) -> None:
 @dataclass
 class BuildCache:
     """What the last build rendered each page from, the search index it wrote, and the
-    compressed chunks of its data package."""
+    compressed chunks of its data package, the rows of its tables of projects, and its
+    content files."""
 
     shell: str = ""
     keys: dict[str, str] = field(default_factory=dict)  # page output -> key of its inputs
@@ -245,6 +246,7 @@ class BuildCache:
     parsed: bytes = b""
     checked: Any = None  # validate.Checked: what validation found right, not to check again
     chunks: dict[bytes, bytes] = field(default_factory=dict)  # data.package_files's store
+    rows: dict[bytes, bytes] = field(default_factory=dict)  # memo.RowMemo key -> a table row
 
 
 def cache_file(site: Path) -> Path:

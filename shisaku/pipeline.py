@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import cache, catalog, data, load, model, pages, search, validate
+from .memo import RowMemo, Taken
 from .problems import Problem
 from .progress import QUIET, Progress, Stage
 from .render import TEMPLATES, Renderer, Writer, link_file, string_problems, write_file
@@ -148,13 +149,13 @@ def write_site(
 ) -> Writer:
     """Pages, data package, catalogue and search index, swapped into site/ at the end; what
     the next build may reuse goes in kept. The writer is returned still removing the old site."""
-    shell = kept.shell
-    renderer = Renderer(site, templates)
+    digest = kept.shell + site_digest(site)
+    renderer = Renderer(site, templates, RowMemo(digest, previous.rows))
     writer = Writer(site_dir)
     try:
         with progress.stage("pages", len(site_pages)) as stage:
             later = [page for page in site_pages if page.template == "data.html"]
-            rendered = Rendered(previous, site_dir, writer, shell + site_digest(site))
+            rendered = Rendered(previous, site_dir, writer, digest)
             rendered.all([p for p in site_pages if p not in later], renderer, stage)
             package, kept.chunks, kept.parsed = package_job.result()
             descriptor = json.loads(package["datapackage.json"])
@@ -185,6 +186,7 @@ def write_site(
         writer.abort()
         raise
     kept.keys, kept.documents, kept.index = rendered.keys, rendered.documents, index
+    kept.rows = renderer.memo.kept
     return writer
 
 
@@ -309,11 +311,11 @@ class Rendered:
         try:
             if workers == 1 or not can_fork():
                 results = map(_render_batch, batches)
-                self._write(batches, results, site_pages, targets, stage)
+                self._write(batches, results, site_pages, targets, stage, renderer.memo)
                 return
             with multiprocessing.get_context("fork").Pool(workers, die_with_parent) as pool:
                 results = pool.imap(_render_batch, batches)
-                self._write(batches, results, site_pages, targets, stage)
+                self._write(batches, results, site_pages, targets, stage, renderer.memo)
         finally:
             _job = None
 
@@ -324,8 +326,10 @@ class Rendered:
         site_pages: list[pages.Page],
         targets: list[Path],
         stage: Stage,
+        memo: RowMemo,
     ) -> None:
-        for batch, outcomes in zip(batches, results, strict=True):
+        for batch, (outcomes, rows) in zip(batches, results, strict=True):
+            memo.absorb(rows)
             for i, (page_key, html, document) in zip(batch, outcomes, strict=True):
                 output = site_pages[i].output
                 if html is None:  # unchanged since the last build
@@ -363,8 +367,11 @@ class Rendered:
 _job: tuple[Renderer, list[pages.Page], dict[str, str], bytes] | None = None
 
 
-def _render_batch(indices: range) -> list[tuple[str | None, str | None, search.Document | None]]:
-    """(key, HTML or None when the last build's page is still right, searchable text) per page."""
+def _render_batch(
+    indices: range,
+) -> tuple[list[tuple[str | None, str | None, search.Document | None]], Taken]:
+    """(key, HTML or None when the last build's page is still right, searchable text) per page;
+    and the table rows made and used, for the parent to keep."""
     assert _job is not None
     renderer, site_pages, previous_keys, shell = _job
     out = []
@@ -376,7 +383,7 @@ def _render_batch(indices: range) -> list[tuple[str | None, str | None, search.D
             continue
         html = renderer.render(page)
         out.append((page_key, html, search.extract(html, page.url, page.lang)))
-    return out
+    return out, renderer.memo.take()
 
 
 def downloads(files: dict[str, bytes]) -> list[pages.Download]:

@@ -9,7 +9,7 @@ import re
 import secrets
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -23,6 +23,7 @@ from markupsafe import Markup
 from . import charts
 from .formats import Formatter
 from .load import display_path
+from .memo import RowMemo
 from .model import Project, Site
 from .pages import Page
 from .problems import Language, Problem, missing_file
@@ -134,13 +135,17 @@ def render_markdown(text: str) -> Markup:
 class Renderer:
     """Renders pages with the globals every template may use."""
 
-    def __init__(self, site: Site, templates: Path = TEMPLATES) -> None:
+    def __init__(
+        self, site: Site, templates: Path = TEMPLATES, memo: RowMemo | None = None
+    ) -> None:
         self.site = site
         self.env = environment(templates)
         self.strings = Strings(templates / "strings", site.languages)
         settings = site.settings
         self.base_path = settings["base_path"]
         self.base_url = settings["base_url"]
+        self.memo = memo or RowMemo()
+        self._row_macros: dict[str, Any] = {}
 
     def url(self, path: str) -> str:
         """A link inside the site, under the base path: url("ja/data/") -> /shisaku-hokoku/ja/data/"""
@@ -173,8 +178,36 @@ class Renderer:
             lang=lang,
         )
 
+    def project_rows(self, projects: list[Project], show_year: bool, lang: str) -> Markup:
+        """The rows of a table of projects: from the memo, or rendered and remembered."""
+        rows = []
+        for project in projects:
+            key = self.memo.key(project, lang, show_year)
+            row = self.memo.get(key)
+            if row is None:
+                row = self.memo.add(key, self.project_row(project, show_year, lang).encode())
+            rows.append(row)
+        return Markup(b"".join(rows), "utf-8")  # decoded once, into the Markup itself
+
+    def project_row(self, project: Project, show_year: bool, lang: str) -> str:
+        """One row, from templates/_project_row.html."""
+        macro = self._row_macros.get(lang)
+        if macro is None:
+            # Only what the row's key covers: no `site`, so no lookup beyond the division.
+            module = self.env.get_template("_project_row.html").make_module(
+                {"lang": lang, "fmt": Formatter(lang), "t": self._strings_of(lang), "url": self.url}
+            )
+            macro = self._row_macros[lang] = module.project_row
+        return str(macro(project, self.site.divisions[project.division], show_year))
+
+    def _strings_of(self, lang: str) -> Callable[..., str]:
+        """t(key, **values) in one language."""
+        return lambda key, **values: self.strings.get(lang, key, **values)
+
     def render(self, page: Page) -> str:
         lang = page.lang
+        # The rows of a page rendered on every build are kept for the next one (memo.py).
+        self.memo.keeping = not page.reusable
         template = self.env.get_template(page.template)
         return template.render(
             **page.context,
@@ -184,12 +217,13 @@ class Renderer:
             lang=lang,
             languages=self.site.languages,
             fmt=Formatter(lang),
-            t=lambda key, **values: self.strings.get(lang, key, **values),
+            t=self._strings_of(lang),
             t_in=self.strings.get,
             url=self.url,
             absolute=self.absolute,
             markdown=render_markdown,
             chart=lambda projects, chart_id: self.chart(projects, chart_id, lang),
+            project_rows=lambda projects, show_year: self.project_rows(projects, show_year, lang),
         )
 
 

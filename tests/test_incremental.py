@@ -79,7 +79,7 @@ def edit(path: Path, old: str, new: str) -> None:
      "add a Markdown page", "change SOURCE_DATE_EPOCH", "delete a file of the site",
      "rename a policy", "rename a division", "edit the site settings", "edit a Markdown page",
      "edit a file of the site by hand", "corrupt the build cache", "damage a byte of the cache",
-     "links refused by the file system"],
+     "links refused by the file system", "change a project's cost"],
 )  # fmt: skip
 def test_after_a_change_the_rebuild_equals_a_full_build(
     setup, capsys, tmp_path, monkeypatch, change
@@ -155,6 +155,8 @@ def test_after_a_change_the_rebuild_equals_a_full_build(
 
         monkeypatch.setattr(os, "link", refuse)
         edit(projects / "kaigo.yaml", "見守り事業", "介護事業")
+    elif change == "change a project's cost":  # its rows in every table of projects
+        edit(projects / "kaigo.yaml", "2023: 2001", "2023: 3001")
     said = rebuild(setup, capsys)
     assert not said.startswith("nothing changed"), said
     assert_same_as_full_build(setup, tmp_path)
@@ -220,8 +222,12 @@ def test_one_changed_project_of_many_rebuilds_like_a_full_build(tmp_path, monkey
     project.write_text(text.replace(cost[0], f"2023: {int(cost[1]) + 1}"), encoding="utf-8")
     inodes = {p: p.stat().st_ino for p in site.rglob("*.html")}
     now = cache.survey(content, TEMPLATES, site)
-    chunks = cache.previous_build(site, cache.shell(TEMPLATES), now).chunks
+    previous = cache.previous_build(site, cache.shell(TEMPLATES), now)
+    chunks, rows = previous.chunks, previous.rows
     assert len(chunks) > 20  # the data process sent back its chunks, and the cache kept them
+    # The table rows came back from the workers: each project's in two languages, with and
+    # without its year; after the edit, the same number, the edited project's rows replaced.
+    assert len(rows) == 4 * 220
     package_files = data.package_files
 
     def given_the_last_chunks(*args: object) -> object:  # in the data process: fails the build
@@ -233,6 +239,9 @@ def test_one_changed_project_of_many_rebuilds_like_a_full_build(tmp_path, monkey
     kept = sum(p.stat().st_ino == inode for p, inode in inodes.items() if p.exists())
     assert kept > len(inodes) * 0.9
     monkeypatch.undo()
+    now = cache.survey(content, TEMPLATES, site)
+    rows_after = cache.previous_build(site, cache.shell(TEMPLATES), now).rows
+    assert len(rows_after) == len(rows) and len(set(rows) - set(rows_after)) == 4
     fresh = tmp_path / "fresh" / "site"
     assert pipeline.build(content, fresh) == []
     assert tree(site) == tree(fresh)
