@@ -7,6 +7,7 @@ without CSS (in a feed reader, or saved on its own).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -101,10 +102,20 @@ TOKENS = re.compile(r"[\u3000-\u9fff\uff00-\uffef]|[^\s\u3000-\u9fff\uff00-\uffe
 def wrap(label: str, width: float = WIDTH - 2 * MARGIN) -> list[str]:
     """A label cut into lines that fit the chart's width."""
     lines = [""]
+    full = used = 0  # the width of the line so far, with and without its trailing spaces
     for token in TOKENS.findall(label):
-        if lines[-1] and text_width((lines[-1] + token).rstrip()) > width:
+        stripped = token.rstrip()
+        token_width = text_width(token)
+        stripped_width = token_width if stripped == token else text_width(stripped)
+        # the width of (line + token).rstrip(), counted once per token rather than per line
+        wanted = full + stripped_width if stripped else used
+        if lines[-1] and wanted > width:
             lines.append("")
-        lines[-1] += token if lines[-1] or not token.isspace() else ""
+            full = used = 0
+        if lines[-1] or stripped:
+            lines[-1] += token
+            used = full + stripped_width if stripped else used
+            full += token_width
     return [line.rstrip() for line in lines if line.strip()] or [""]
 
 
@@ -163,7 +174,14 @@ def baseline(top: float, height: float) -> float:
 
 def text_width(text: str) -> int:
     """Estimated width at 14 px: full-width characters count nearly double."""
-    return sum(WIDE_WIDTH if unicodedata.east_asian_width(c) in "WF" else DIGIT_WIDTH for c in text)
+    if text.isascii():
+        return DIGIT_WIDTH * len(text)
+    return sum(map(char_width, text))
+
+
+@functools.lru_cache(maxsize=4096)
+def char_width(character: str) -> int:
+    return WIDE_WIDTH if unicodedata.east_asian_width(character) in "WF" else DIGIT_WIDTH
 
 
 def number(value: float) -> str:

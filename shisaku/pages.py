@@ -202,10 +202,14 @@ def site_inputs(site: Site) -> bytes:
 DATA_PAGE_SETTINGS = ("updated", "version")
 
 
-def key(page: Page, shell: bytes) -> str:
-    """A digest of everything a reusable page is rendered from; equal keys, equal pages."""
+def key(page: Page, shell: bytes, digests: dict[int, bytes] | None = None) -> str:
+    """A digest of everything a reusable page is rendered from; equal keys, equal pages.
+
+    digests: each project's digest by id(), for projects that are on several pages and live
+    as long as the dict does (a build's model).
+    """
     out = io.BytesIO()
-    _KeyPickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(
+    _KeyPickler(out, digests if digests is not None else {}).dump(
         (
             page.url,
             page.template,
@@ -221,16 +225,28 @@ def key(page: Page, shell: bytes) -> str:
 
 class _KeyPickler(pickle.Pickler):
     """Pages that name a report show its year and title (site_inputs has them): the key takes
-    those, not every project of the year; a project, without the path of its file."""
+    those, not every project of the year; a project, its digest (without the path of its file)."""
+
+    def __init__(self, out: io.BytesIO, digests: dict[int, bytes]) -> None:
+        super().__init__(out, protocol=pickle.HIGHEST_PROTOCOL)
+        self.digests = digests
 
     def reducer_override(self, obj: Any) -> Any:
         if isinstance(obj, Report):
             return Report, (obj.fiscal_year, obj.title, [])
-        if isinstance(obj, Project):  # its file's path is on no page, and depends on the cwd
-            return Project, tuple(
-                "" if f.name == "file" else getattr(obj, f.name) for f in PROJECT_FIELDS
-            )
+        if isinstance(obj, Project):
+            digest = self.digests.get(id(obj))
+            if digest is None:
+                digest = self.digests[id(obj)] = project_digest(obj)
+            return Project, (digest,)
         return NotImplemented
 
 
-PROJECT_FIELDS = fields(Project)
+def project_digest(project: Project) -> bytes:
+    """What a project shows, but its file's path (on no page, and depends on the cwd). Its
+    fields are text, numbers, None and {language: text}, whose repr is their value."""
+    shown = tuple(getattr(project, name) for name in PROJECT_FIELDS if name != "file")
+    return hashlib.sha256(repr(shown).encode()).digest()
+
+
+PROJECT_FIELDS = [f.name for f in fields(Project)]

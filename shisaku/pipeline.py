@@ -14,9 +14,9 @@ import json
 import marshal
 import multiprocessing
 import os
+import shutil
 import signal
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -111,18 +111,16 @@ def build(
         del validated
         gc.collect()
         try:
-            writer = write_site(
+            old = write_site(
                 site, site_pages, package, site_dir, templates, progress, previous, kept
             )
         finally:
             package.stop()
-        # While the old site is removed: the cache first, the state last (a state beside
-        # site/ says the cache is of it), the site listed meanwhile.
-        with ThreadPoolExecutor(1) as listing:
-            site_listing = listing.submit(cache.site_listing, site_dir)
-            cache_digest = cache.keep(kept, site_dir)
-            cache.remember(inputs, site_dir, cache_digest, site_listing.result())
-        writer.wait()
+        # The old site is removed by another process meanwhile: the cache first, the state
+        # last (a state beside site/ says the cache is of it).
+        removed = Background(remove_tree, old, large=old is not None)
+        cache.remember(inputs, site_dir, cache.keep(kept, site_dir))
+        removed.result()
     progress.total()
     return []
 
@@ -146,9 +144,9 @@ def write_site(
     progress: Progress,
     previous: cache.BuildCache,
     kept: cache.BuildCache,
-) -> Writer:
+) -> Path | None:
     """Pages, data package, catalogue and search index, swapped into site/ at the end; what
-    the next build may reuse goes in kept. The writer is returned still removing the old site."""
+    the next build may reuse goes in kept. Returns where the old site is, to remove."""
     digest = kept.shell + site_digest(site)
     renderer = Renderer(site, templates, RowMemo(digest, previous.rows))
     writer = Writer(site_dir)
@@ -181,13 +179,13 @@ def write_site(
             index = rendered.search_index(writer, site_dir)
         with progress.stage("write"):
             cache.forget(site_dir)
-            writer.commit()
+            old = writer.commit(remove_old=False)
     except BaseException:
         writer.abort()
         raise
     kept.keys, kept.documents, kept.index = rendered.keys, rendered.documents, index
     kept.rows = renderer.memo.kept
-    return writer
+    return old
 
 
 M_ARENA_MAX = -8
@@ -211,6 +209,11 @@ def one_malloc_arena() -> None:
 
 def site_digest(site: model.Site) -> str:
     return hashlib.sha256(pages.site_inputs(site)).hexdigest()
+
+
+def remove_tree(folder: Path | None) -> None:
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def can_fork() -> bool:
@@ -307,7 +310,7 @@ class Rendered:
             range(i, min(i + BATCH, len(site_pages))) for i in range(0, len(site_pages), BATCH)
         ]
         workers = min(os.cpu_count() or 1, 8) if len(site_pages) >= PARALLEL_FROM else 1
-        _job = (renderer, site_pages, self.previous.keys, self.shell)
+        _job = (renderer, site_pages, self.previous.keys, self.shell, {})
         try:
             if workers == 1 or not can_fork():
                 results = map(_render_batch, batches)
@@ -324,7 +327,7 @@ class Rendered:
         batches: list[range],
         results: Any,
         site_pages: list[pages.Page],
-        targets: list[Path],
+        targets: list[str],
         stage: Stage,
         memo: RowMemo,
     ) -> None:
@@ -333,7 +336,7 @@ class Rendered:
             for i, (page_key, html, document) in zip(batch, outcomes, strict=True):
                 output = site_pages[i].output
                 if html is None:  # unchanged since the last build
-                    link_file(targets[i], self.site_dir / output)
+                    link_file(targets[i], os.path.join(self.site_dir, output))
                     document = self.previous.documents.get(output)
                     self.reused += 1
                 else:
@@ -360,11 +363,13 @@ class Rendered:
             if content_bytes is not None:
                 writer.write(path, content_bytes)
             else:
-                link_file(writer.claim(path), site_dir / path)
+                link_file(writer.claim(path), os.path.join(site_dir, path))
         return index
 
 
-_job: tuple[Renderer, list[pages.Page], dict[str, str], bytes] | None = None
+# What the render workers share (forked, not pickled): the renderer, the pages, the last
+# build's keys, the shell's digest, and each project's digest once made (pages.key).
+_job: tuple[Renderer, list[pages.Page], dict[str, str], bytes, dict[int, bytes]] | None = None
 
 
 def _render_batch(
@@ -373,11 +378,11 @@ def _render_batch(
     """(key, HTML or None when the last build's page is still right, searchable text) per page;
     and the table rows made and used, for the parent to keep."""
     assert _job is not None
-    renderer, site_pages, previous_keys, shell = _job
+    renderer, site_pages, previous_keys, shell, digests = _job
     out = []
     for i in indices:
         page = site_pages[i]
-        page_key = pages.key(page, shell) if page.reusable else None
+        page_key = pages.key(page, shell, digests) if page.reusable else None
         if page_key is not None and previous_keys.get(page.output) == page_key:
             out.append((page_key, None, None))
             continue

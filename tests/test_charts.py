@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import random
 import xml.etree.ElementTree as ET
 
 import pytest
 from markupsafe import Markup
 
-from shisaku.charts import DIGIT_WIDTH, Bar, bar_chart, text_width
+from shisaku.charts import DIGIT_WIDTH, TOKENS, Bar, bar_chart, text_width, wrap
 
 NS = "{http://www.w3.org/2000/svg}"
 
@@ -249,3 +250,41 @@ def test_a_long_label_wraps_to_fit_the_chart() -> None:
     assert " ".join(labels) == long_name
     width = float(svg.get("viewBox").split()[2])
     assert all(text_width(line) <= width for line in labels)
+
+
+def wrapped_by_definition(label: str, width: float) -> list[str]:
+    """The rule wrap follows, measuring each line whole again for every token."""
+    lines = [""]
+    for token in TOKENS.findall(label):
+        if lines[-1] and text_width((lines[-1] + token).rstrip()) > width:
+            lines.append("")
+        lines[-1] += token if lines[-1] or not token.isspace() else ""
+    return [line.rstrip() for line in lines if line.strip()] or [""]
+
+
+def test_wrap_follows_its_rule_on_any_label() -> None:
+    """wrap counts each token's width once; its lines are those of the rule, whatever the mix
+    of Japanese, Latin, full-width spaces, tabs and words longer than the line."""
+    pieces = [
+        "a",
+        "bc",
+        " ",
+        "  ",
+        "\u3000",
+        "事",
+        "業",
+        "ー",
+        "（",
+        "1",
+        "-",
+        "\t",
+        "Ａ",
+        "ｶ",
+        "x" * 40,
+        "é",
+    ]
+    chance = random.Random(7)
+    for _ in range(20_000):
+        label = "".join(chance.choice(pieces) for _ in range(chance.randint(0, 50)))
+        width = chance.choice([60, 200, 500])
+        assert wrap(label, width) == wrapped_by_definition(label, width), (label, width)
