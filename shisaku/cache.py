@@ -244,6 +244,7 @@ class BuildCache:
     checked: Any = None  # validate.Checked: what validation found right, not to check again
     chunks: dict[bytes, bytes] = field(default_factory=dict)  # data.package_files's store
     rows: dict[bytes, bytes] = field(default_factory=dict)  # memo.RowMemo key -> a table row
+    templates: dict[str, bytes] = field(default_factory=dict)  # render.KeptBytecode's store
 
 
 def cache_file(site: Path) -> Path:

@@ -202,32 +202,33 @@ def site_inputs(site: Site) -> bytes:
 DATA_PAGE_SETTINGS = ("updated", "version")
 
 
-def key(page: Page, shell: bytes, digests: dict[int, bytes] | None = None) -> str:
+def key(page: Page, shell: bytes, digests: dict[Any, bytes] | None = None) -> str:
     """A digest of everything a reusable page is rendered from; equal keys, equal pages.
 
-    digests: each project's digest by id(), for projects that are on several pages and live
-    as long as the dict does (a build's model).
+    digests: what was digested already, by the id() of objects that live as long as the dict
+    does (a build's model and pages): each project, which is on several pages, and each
+    context, which the same page in every language shares.
     """
+    digests = digests if digests is not None else {}
+    shared = (*page.context, *map(id, page.context.values()), id(page.looks_up))
+    context = digests.get(shared)
+    if context is None:
+        context = digests[shared] = _digest((page.context, page.looks_up), digests)
+    page_itself = (page.url, page.template, page.lang, page.alternates, page.x_default)
+    return hashlib.sha256(shell + context + _digest(page_itself, digests)).hexdigest()
+
+
+def _digest(value: Any, digests: dict[Any, bytes]) -> bytes:
     out = io.BytesIO()
-    _KeyPickler(out, digests if digests is not None else {}).dump(
-        (
-            page.url,
-            page.template,
-            page.lang,
-            page.alternates,
-            page.x_default,
-            page.context,
-            page.looks_up,
-        )
-    )
-    return hashlib.sha256(shell + out.getvalue()).hexdigest()
+    _KeyPickler(out, digests).dump(value)
+    return hashlib.sha256(out.getvalue()).digest()
 
 
 class _KeyPickler(pickle.Pickler):
     """Pages that name a report show its year and title (site_inputs has them): the key takes
     those, not every project of the year; a project, its digest (without the path of its file)."""
 
-    def __init__(self, out: io.BytesIO, digests: dict[int, bytes]) -> None:
+    def __init__(self, out: io.BytesIO, digests: dict[Any, bytes]) -> None:
         super().__init__(out, protocol=pickle.HIGHEST_PROTOCOL)
         self.digests = digests
 

@@ -17,6 +17,7 @@ import os
 import shutil
 import signal
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -148,7 +149,9 @@ def write_site(
     """Pages, data package, catalogue and search index, swapped into site/ at the end; what
     the next build may reuse goes in kept. Returns where the old site is, to remove."""
     digest = kept.shell + site_digest(site)
-    renderer = Renderer(site, templates, RowMemo(digest, previous.rows))
+    kept.templates = dict(previous.templates)
+    renderer = Renderer(site, templates, RowMemo(digest, previous.rows), kept.templates)
+    renderer.load_templates()
     writer = Writer(site_dir)
     try:
         with progress.stage("pages", len(site_pages)) as stage:
@@ -290,7 +293,8 @@ class Rendered:
     """Renders pages, or links them from the last build when their key says nothing changed.
 
     Rendering is pure CPU work per page: forked workers share the model without copying it,
-    and the parent writes the files, in page order.
+    and each writes (or links) the files of its pages; only keys and searchable text come
+    back to the parent.
     """
 
     def __init__(
@@ -305,42 +309,44 @@ class Rendered:
     def all(self, site_pages: list[pages.Page], renderer: Renderer, stage: Stage) -> None:
         """Every page given, on every core when there are enough of them."""
         global _job
-        targets = [self.writer.claim(page.output) for page in site_pages]
+        # Claimed here, in the parent, which keeps the list of every file of the site; the
+        # folders are made by the worker that writes in them.
+        targets = [self.writer.claim(page.output, make_folder=False) for page in site_pages]
         batches = [
             range(i, min(i + BATCH, len(site_pages))) for i in range(0, len(site_pages), BATCH)
         ]
         workers = min(os.cpu_count() or 1, 8) if len(site_pages) >= PARALLEL_FROM else 1
-        _job = (renderer, site_pages, self.previous.keys, self.shell, {})
+        _job = _Job(
+            renderer, site_pages, targets, str(self.site_dir), self.previous.keys, self.shell
+        )
         try:
             if workers == 1 or not can_fork():
-                results = map(_render_batch, batches)
-                self._write(batches, results, site_pages, targets, stage, renderer.memo)
+                self._collect(
+                    batches, map(_render_batch, batches), site_pages, stage, renderer.memo
+                )
                 return
             with multiprocessing.get_context("fork").Pool(workers, die_with_parent) as pool:
                 results = pool.imap(_render_batch, batches)
-                self._write(batches, results, site_pages, targets, stage, renderer.memo)
+                self._collect(batches, results, site_pages, stage, renderer.memo)
         finally:
             _job = None
 
-    def _write(
+    def _collect(
         self,
         batches: list[range],
         results: Any,
         site_pages: list[pages.Page],
-        targets: list[str],
         stage: Stage,
         memo: RowMemo,
     ) -> None:
+        """Each page's key and searchable text (the last build's, for a page linked from it)."""
         for batch, (outcomes, rows) in zip(batches, results, strict=True):
             memo.absorb(rows)
-            for i, (page_key, html, document) in zip(batch, outcomes, strict=True):
+            for i, (page_key, rendered, document) in zip(batch, outcomes, strict=True):
                 output = site_pages[i].output
-                if html is None:  # unchanged since the last build
-                    link_file(targets[i], os.path.join(self.site_dir, output))
+                if not rendered:
                     document = self.previous.documents.get(output)
                     self.reused += 1
-                else:
-                    write_file(targets[i], html)
                 if page_key is not None:
                     self.keys[output] = page_key
                 self.documents[output] = document
@@ -367,28 +373,43 @@ class Rendered:
         return index
 
 
-# What the render workers share (forked, not pickled): the renderer, the pages, the last
-# build's keys, the shell's digest, and each project's digest once made (pages.key).
-_job: tuple[Renderer, list[pages.Page], dict[str, str], bytes, dict[int, bytes]] | None = None
+@dataclass
+class _Job:
+    """What the render workers share (forked, not pickled)."""
+
+    renderer: Renderer
+    site_pages: list[pages.Page]
+    targets: list[str]  # the file of each page in the staging folder
+    site_dir: str  # the last build's site, to link unchanged pages from
+    previous_keys: dict[str, str]
+    shell: bytes  # the digest of everything but the content
+    digests: dict[Any, bytes] = field(default_factory=dict)  # pages.key's, by id()
+
+
+_job: _Job | None = None
 
 
 def _render_batch(
     indices: range,
-) -> tuple[list[tuple[str | None, str | None, search.Document | None]], Taken]:
-    """(key, HTML or None when the last build's page is still right, searchable text) per page;
-    and the table rows made and used, for the parent to keep."""
-    assert _job is not None
-    renderer, site_pages, previous_keys, shell, digests = _job
+) -> tuple[list[tuple[str | None, bool, search.Document | None]], Taken]:
+    """Each page written, or linked when the last build's is still right: (key, whether it
+    was rendered, searchable text); and the table rows made and used, for the parent to keep."""
+    job = _job
+    assert job is not None
     out = []
     for i in indices:
-        page = site_pages[i]
-        page_key = pages.key(page, shell, digests) if page.reusable else None
-        if page_key is not None and previous_keys.get(page.output) == page_key:
-            out.append((page_key, None, None))
+        page = job.site_pages[i]
+        target = job.targets[i]
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        page_key = pages.key(page, job.shell, job.digests) if page.reusable else None
+        if page_key is not None and job.previous_keys.get(page.output) == page_key:
+            link_file(target, os.path.join(job.site_dir, page.output))
+            out.append((page_key, False, None))
             continue
-        html = renderer.render(page)
-        out.append((page_key, html, search.extract(html, page.url, page.lang)))
-    return out, renderer.memo.take()
+        html = job.renderer.render(page)
+        write_file(target, html)
+        out.append((page_key, True, search.extract(html, page.url, page.lang)))
+    return out, job.renderer.memo.take()
 
 
 def downloads(files: dict[str, bytes]) -> list[pages.Download]:

@@ -105,9 +105,27 @@ def string_problems(templates: Path, languages: list[str]) -> list[Problem]:
     return found
 
 
-def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
+class KeptBytecode(jinja2.BytecodeCache):
+    """Compiled templates kept in a dict, which the build cache carries to the next build.
+    Jinja checks each against its template's source (and Python's version) before use."""
+
+    def __init__(self, store: dict[str, bytes]) -> None:
+        self.store = store
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+def environment(
+    templates: Path = TEMPLATES, bytecode: dict[str, bytes] | None = None
+) -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates),
+        bytecode_cache=KeptBytecode(bytecode) if bytecode is not None else None,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -135,16 +153,26 @@ class Renderer:
     """Renders pages with the globals every template may use."""
 
     def __init__(
-        self, site: Site, templates: Path = TEMPLATES, memo: RowMemo | None = None
+        self,
+        site: Site,
+        templates: Path = TEMPLATES,
+        memo: RowMemo | None = None,
+        bytecode: dict[str, bytes] | None = None,
     ) -> None:
         self.site = site
-        self.env = environment(templates)
+        self.env = environment(templates, bytecode)
         self.strings = Strings(templates / "strings", site.languages)
         settings = site.settings
         self.base_path = settings["base_path"]
         self.base_url = settings["base_url"]
         self.memo = memo or RowMemo()
         self._row_macros: dict[str, Any] = {}
+
+    def load_templates(self) -> None:
+        """Every page template compiled now, before the render workers fork: each would
+        compile its own otherwise."""
+        for name in self.env.list_templates(filter_func=lambda name: name.endswith(".html")):
+            self.env.get_template(name)
 
     def url(self, path: str) -> str:
         """A link inside the site, under the base path: url("ja/data/") -> /shisaku-hokoku/ja/data/"""
@@ -292,9 +320,9 @@ class Writer:
         self.root = str(self.staging)
         self.folders = {self.root}  # those made in the staging folder
 
-    def claim(self, path: str) -> str:
+    def claim(self, path: str, make_folder: bool = True) -> str:
         """Reserve a site-relative path such as `data/datapackage.json`; the file to write
-        there, in a folder made for it.
+        there, in a folder made for it (unless make_folder is False: the writer makes it).
 
         Every path is claimed once, by the one process that owns this writer, so two outputs
         for one URL are an error even when worker processes do the writing. Paths are plain
@@ -307,7 +335,7 @@ class Writer:
             raise WriteError(f"{path}: written twice (two pages or files claim the same URL)")
         self.written.add(path)
         folder = os.path.join(self.root, *parts[:-1])
-        if folder not in self.folders:
+        if make_folder and folder not in self.folders:
             os.makedirs(folder, exist_ok=True)
             self.folders.add(folder)
         return os.path.join(folder, parts[-1])
