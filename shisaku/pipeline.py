@@ -131,10 +131,14 @@ def _build(
             )
         finally:
             package.stop()
-        # The old site is removed by another process meanwhile: the cache first, the state
-        # last (a state beside site/ says the cache is of it).
-        removed = Background(remove_tree, old, large=old is not None)
-        cache.remember(inputs, site_dir, cache.keep(kept, site_dir))
+        # Two more processes: one removes the old site, one writes the build cache, while
+        # this one lists the new site. The cache first, the state last: a state beside site/
+        # says the cache is of it.
+        large = len(site_pages) >= PARALLEL_FROM
+        removed = Background(remove_tree, old, large=large)
+        cache_written = Background(cache.keep, kept, site_dir, large=large)
+        listing = cache.site_listing(site_dir)
+        cache.remember(inputs, site_dir, cache_written.result(), listing)
         removed.result()
     progress.total()
     return []
@@ -161,14 +165,24 @@ def render_worker_start() -> None:
     gc.enable()
 
 
+@dataclass
+class DataMade:
+    """What the data process sends back."""
+
+    package: dict[str, bytes]  # the files of site/data/, by their path inside it
+    catalogue: dict[str, bytes]  # the DCAT catalogue's files, by their path in the site
+    chunks: dict[bytes, bytes]  # the compressed chunks of the package, for the next build
+    parsed: bytes  # the content files, for the next build to take in place of unchanged ones
+
+
 def make_data(
     site: model.Site, validated: validate.Validated, chunks: dict[bytes, bytes]
-) -> tuple[dict[str, bytes], dict[bytes, bytes], bytes]:
-    """In the data process: the files of the data package and the compressed chunks they are
-    made of (chunks: the last build's), and the content files for the next build to take in
-    place of unchanged ones (load.kept)."""
-    files, kept_chunks = data.package_files(site, validated, chunks)
-    return files, kept_chunks, load.kept(validated.records)
+) -> DataMade:
+    """In the data process: the data package (chunks: the last build's) and the catalogue
+    that describes it, and what the next build may reuse (load.kept)."""
+    package, kept_chunks = data.package_files(site, validated, chunks)
+    catalogue = catalog.catalog_files(site, package)
+    return DataMade(package, catalogue, kept_chunks, load.kept(validated.records))
 
 
 def write_site(
@@ -193,7 +207,8 @@ def write_site(
             later = [page for page in site_pages if page.template == "data.html"]
             rendered = Rendered(previous, site_dir, writer, digest)
             rendered.all([p for p in site_pages if p not in later], renderer, stage)
-            package, kept.chunks, kept.parsed = package_job.result()
+            made: DataMade = package_job.result()
+            package, kept.chunks, kept.parsed = made.package, made.chunks, made.parsed
             descriptor = json.loads(package["datapackage.json"])
             structured = {
                 lang: catalog.schema_org_dataset(site, descriptor, lang) for lang in site.languages
@@ -205,7 +220,7 @@ def write_site(
                 writer.write(f"data/{path}", content_bytes)
             stage.advance(len(package))
         with progress.stage("catalogue"):
-            for path, content_bytes in catalog.catalog_files(site, package).items():
+            for path, content_bytes in made.catalogue.items():
                 writer.write(path, content_bytes)
             writer.write("sitemap.xml", catalog.sitemap(site_pages, renderer.absolute))
             writer.write("robots.txt", catalog.robots(site))
