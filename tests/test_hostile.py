@@ -710,7 +710,7 @@ def test_the_writer_never_writes_outside_the_site(tmp_path):
     through, the writer would still refuse a path that leaves site/."""
     writer = Writer(tmp_path / "site")
     try:
-        for path in ["../evil.html", "/tmp/evil.html", "ja/../../evil.html", ""]:
+        for path in ["../evil.html", "/tmp/evil.html", "ja/../../evil.html", "", "ja//x", "./x"]:
             with pytest.raises(WriteError):
                 writer.write(path, b"evil")
     finally:

@@ -316,3 +316,16 @@ def test_after_a_mistake_the_rebuild_reports_what_a_full_check_does(
     assert problems, mistake
     assert problems == pipeline.check(content)[1]
     assert tree(site) == before
+
+
+def test_a_build_leaves_the_garbage_collector_as_it_found_it(tiny, tmp_path):
+    """The build pauses the cyclic collector and freezes what lives to its end; a process that
+    goes on (serve, these tests) gets it back running, with nothing left frozen."""
+    import gc
+
+    assert gc.isenabled()
+    assert pipeline.build(tiny, tmp_path / "site") == []
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    write_tree(tiny, {"2023/projects/mimamori.yaml": "id: [broken"})
+    assert pipeline.build(tiny, tmp_path / "site") != []
+    assert gc.isenabled() and gc.get_freeze_count() == 0
