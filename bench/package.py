@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import importlib.util
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -24,24 +22,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from revision import module_at  # noqa: E402
+
 from shisaku import data, load, model, validate  # noqa: E402
-
-
-def baseline_module(revision: str) -> Any:
-    """shisaku/data.py as it was at a git revision, imported as a module of the package."""
-    source = subprocess.run(
-        ["git", "show", f"{revision}:shisaku/data.py"],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-        text=True,
-    ).stdout
-    spec = importlib.util.spec_from_loader("shisaku._baseline_data", loader=None)
-    assert spec is not None
-    module = importlib.util.module_from_spec(spec)
-    module.__package__ = "shisaku"
-    exec(compile(source, f"{revision}:shisaku/data.py", "exec"), module.__dict__)
-    return module
 
 
 def best_of(repeat: int, work: Callable[[], Any]) -> tuple[float, Any]:
@@ -87,7 +70,7 @@ def main() -> None:
     print(f"{len(validated.tables['projects']):,} project rows from {args.content}")
 
     if args.against:
-        old = baseline_module(args.against)
+        old = module_at(args.against, "shisaku/data.py", "shisaku._baseline_data")
         seconds, _ = best_of(args.repeat, lambda: old.package_files(site, validated))
         print(f"{'before (' + args.against + '), from scratch':<36} {seconds:6.3f} s")
 

@@ -16,10 +16,8 @@ from __future__ import annotations
 import argparse
 import gc
 import hashlib
-import importlib.util
 import io
 import pickle
-import subprocess
 import sys
 import time
 import tracemalloc
@@ -31,26 +29,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from revision import module_at  # noqa: E402
+
 from shisaku import search as search_now  # noqa: E402
 
 RUNS = 3  # each timing is the best of these: the machine is shared
-
-
-def module_at(revision: str, name: str) -> ModuleType:
-    """shisaku/search.py as it is at a git revision, as a module of its own."""
-    source = subprocess.run(
-        ["git", "show", f"{revision}:shisaku/search.py"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    spec = importlib.util.spec_from_loader(name, loader=None)
-    assert spec is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses and pickle look classes up there
-    exec(compile(source, f"{revision}:shisaku/search.py", "exec"), module.__dict__)
-    return module
 
 
 def site_documents(site: Path) -> list[tuple[str, str, str, str]]:
@@ -180,7 +163,9 @@ def main() -> None:
     args = parser.parse_args()
     rows = site_documents(args.site)
     print(f"{len(rows)} searchable pages of {args.site}", file=sys.stderr)
-    before = measure(args.before, module_at(args.before, "search_before"), rows)
+    before = measure(
+        args.before, module_at(args.before, "shisaku/search.py", "search_before"), rows
+    )
     after = measure("work tree", search_now, rows)
     print(f"| {len(rows)} pages | before ({args.before}) | after | after / before |")
     print("|---|---|---|---|")
