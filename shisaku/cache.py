@@ -88,7 +88,7 @@ def content_digests(
     keep. A write always changes a file's ctime, which no tool can set back."""
     started = time.time_ns()
     digests: dict[str, str] = {}
-    statuses: dict[str, list[Any]] = {}
+    seen: dict[str, list[Any]] = {}
 
     def walk(folder: str, prefix: str) -> None:
         with os.scandir(folder) as scan:
@@ -102,21 +102,34 @@ def content_digests(
                     walk(entry.path, name + os.sep)
             elif entry.is_file():
                 status = entry.stat()
-                seen = [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
+                now = [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
                 before = known.get(name)
-                if before is not None and before[:4] == seen and before[4]:
+                if before is not None and before[:4] == now and before[4]:
                     digests[name] = before[4]
                 else:
                     with open(entry.path, "rb") as stream:
                         digests[name] = hashlib.file_digest(stream, "sha256").hexdigest()
-                settled = started - max(status.st_mtime_ns, status.st_ctime_ns) > SETTLED_NS
-                statuses[name] = [*seen, digests[name] if settled else ""]
+                seen[name] = now
             else:
                 digests[name] = ""
 
     if content.is_dir():
         walk(str(content), "")
-    return digests, statuses
+    return digests, settled_statuses(seen, digests, started)
+
+
+def settled_statuses(
+    seen: dict[str, list[Any]], digests: dict[str, str], started: int
+) -> dict[str, list[Any]]:
+    """The statuses for the next build, with a digest only for the files that settled: changed
+    more than SETTLED_NS before both this machine's clock and the latest change seen in the
+    content (its file system's clock, which may be another machine's)."""
+    latest = max((max(status[1], status[2]) for status in seen.values()), default=0)
+    now = min(started, latest)
+    return {
+        name: [*status, digests[name] if now - max(status[1], status[2]) > SETTLED_NS else ""]
+        for name, status in seen.items()
+    }
 
 
 def fingerprint(

@@ -25,7 +25,15 @@ from . import cache, catalog, data, load, model, pages, search, validate
 from .memo import RowMemo, Taken
 from .problems import Problem
 from .progress import QUIET, Progress, Stage
-from .render import TEMPLATES, Renderer, Writer, link_file, string_problems, write_file
+from .render import (
+    TEMPLATES,
+    KeptBytecode,
+    Renderer,
+    Writer,
+    link_file,
+    string_problems,
+    write_file,
+)
 
 
 def check(
@@ -160,8 +168,20 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def render_worker_start() -> None:
-    die_with_parent()
+@contextlib.contextmanager
+def collector_running() -> Iterator[None]:
+    """The collector on for a while in a build that paused it (what lives long is frozen)."""
+    enabled = gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if not enabled:
+            gc.disable()
+
+
+def render_worker_start(parent: int) -> None:
+    die_with_parent(parent)
     gc.enable()
 
 
@@ -198,8 +218,8 @@ def write_site(
     """Pages, data package, catalogue and search index, swapped into site/ at the end; what
     the next build may reuse goes in kept. Returns where the old site is, to remove."""
     digest = kept.shell + site_digest(site)
-    kept.templates = dict(previous.templates)
-    renderer = Renderer(site, templates, RowMemo(digest, previous.rows), kept.templates)
+    bytecode = KeptBytecode(previous.templates, kept.templates)
+    renderer = Renderer(site, templates, RowMemo(digest, previous.rows), bytecode)
     renderer.load_templates()
     writer = Writer(site_dir)
     try:
@@ -245,11 +265,13 @@ M_ARENA_MAX = -8
 PR_SET_PDEATHSIG = 1
 
 
-def die_with_parent() -> None:
-    """In a forked child: end when the build ends, even by SIGKILL, so that no child outlives
-    it holding the lock of its staging folder (Linux; elsewhere nothing)."""
+def die_with_parent(parent: int) -> None:
+    """In a forked child of the process parent: end when the build ends, even by SIGKILL, so
+    that no child outlives it holding its locks (Linux; elsewhere nothing)."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the build died between the fork and the line above
+        os._exit(1)
 
 
 def one_malloc_arena() -> None:
@@ -297,7 +319,7 @@ class Background:
         context = multiprocessing.get_context("fork")
         self._receive, send = context.Pipe(duplex=False)
         self._process = context.Process(
-            target=_run, args=(self._receive, send, work, args), daemon=True
+            target=_run, args=(self._receive, send, os.getpid(), work, args), daemon=True
         )
         self._process.start()
         send.close()
@@ -326,11 +348,14 @@ class Background:
             self._process = None
 
 
-def _run(receive: Any, send: Any, work: Callable[..., Any], args: tuple[Any, ...]) -> None:
+def _run(
+    receive: Any, send: Any, parent: int, work: Callable[..., Any], args: tuple[Any, ...]
+) -> None:
     """In the child: the work's result, or its exception, back to the parent."""
     # Holding the pipe's reading end, the child would block for ever on a dead parent's pipe.
     receive.close()
-    die_with_parent()
+    die_with_parent(parent)
+    gc.enable()  # the build paused the collector; this work makes its own garbage
     try:
         outcome = (True, work(*args))
     except BaseException as error:
@@ -371,11 +396,14 @@ class Rendered:
         )
         try:
             if workers == 1 or not can_fork():
-                self._collect(
-                    batches, map(_render_batch, batches), site_pages, stage, renderer.memo
-                )
+                # Rendering here: each page's garbage is collected, as in a worker.
+                with collector_running():
+                    results = map(_render_batch, batches)
+                    self._collect(batches, results, site_pages, stage, renderer.memo)
                 return
-            with multiprocessing.get_context("fork").Pool(workers, render_worker_start) as pool:
+            with multiprocessing.get_context("fork").Pool(
+                workers, render_worker_start, (os.getpid(),)
+            ) as pool:
                 results = pool.imap(_render_batch, batches)
                 self._collect(batches, results, site_pages, stage, renderer.memo)
         finally:

@@ -106,26 +106,29 @@ def string_problems(templates: Path, languages: list[str]) -> list[Problem]:
 
 
 class KeptBytecode(jinja2.BytecodeCache):
-    """Compiled templates kept in a dict, which the build cache carries to the next build.
-    Jinja checks each against its template's source (and Python's version) before use."""
+    """Compiled templates: the last build's (previous), and those this build used (kept), which
+    the build cache carries to the next build. Jinja checks each against its template's
+    source (and Python's version) before use."""
 
-    def __init__(self, store: dict[str, bytes]) -> None:
-        self.store = store
+    def __init__(self, previous: dict[str, bytes], kept: dict[str, bytes]) -> None:
+        self.previous, self.kept = previous, kept
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        if bucket.key in self.store:
-            bucket.bytecode_from_string(self.store[bucket.key])
+        if bucket.key in self.previous:
+            bucket.bytecode_from_string(self.previous[bucket.key])
+            if bucket.code is not None:  # still the template's
+                self.kept[bucket.key] = self.previous[bucket.key]
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self.store[bucket.key] = bucket.bytecode_to_string()
+        self.kept[bucket.key] = bucket.bytecode_to_string()
 
 
 def environment(
-    templates: Path = TEMPLATES, bytecode: dict[str, bytes] | None = None
+    templates: Path = TEMPLATES, bytecode: KeptBytecode | None = None
 ) -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates),
-        bytecode_cache=KeptBytecode(bytecode) if bytecode is not None else None,
+        bytecode_cache=bytecode,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -157,7 +160,7 @@ class Renderer:
         site: Site,
         templates: Path = TEMPLATES,
         memo: RowMemo | None = None,
-        bytecode: dict[str, bytes] | None = None,
+        bytecode: KeptBytecode | None = None,
     ) -> None:
         self.site = site
         self.env = environment(templates, bytecode)

@@ -329,3 +329,76 @@ def test_a_build_leaves_the_garbage_collector_as_it_found_it(tiny, tmp_path):
     write_tree(tiny, {"2023/projects/mimamori.yaml": "id: [broken"})
     assert pipeline.build(tiny, tmp_path / "site") != []
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_a_file_changed_just_before_a_build_is_read_again_by_the_next(tmp_path, monkeypatch):
+    """A file written seconds ago may be written again within its timestamps' tick without
+    changing its status: its digest is not kept, and the next survey reads it again."""
+    content = write_tree(tmp_path / "content", {"site.yaml": "a: 1\n", "divisions/x.yaml": "b\n"})
+    digests, statuses = cache.content_digests(content, {})
+    assert all(status[4] == "" for status in statuses.values())  # all written just now
+    read = []
+    file_digest = cache.hashlib.file_digest
+    monkeypatch.setattr(
+        cache.hashlib,
+        "file_digest",
+        lambda stream, name: read.append(1) or file_digest(stream, name),
+    )
+    again, _ = cache.content_digests(content, statuses)
+    assert again == digests and len(read) == 2
+
+
+def test_settled_means_older_than_both_clocks():
+    """Trusted digests are of files changed well before this machine's clock and before the
+    latest change in the content (a network file system's clock may lag this one's)."""
+    second = 10**9
+    seen = {
+        "old.yaml": [1, 100 * second, 100 * second, 1],
+        "recent.yaml": [1, 198 * second, 198 * second, 2],
+        "latest.yaml": [1, 200 * second, 200 * second, 3],
+    }
+    digests = {name: f"digest of {name}" for name in seen}
+    # This machine's clock an hour ahead of the file system's: only the file system's counts.
+    kept = cache.settled_statuses(seen, digests, started=3800 * second)
+    assert {name: status[4] for name, status in kept.items()} == {
+        "old.yaml": "digest of old.yaml",
+        "recent.yaml": "",
+        "latest.yaml": "",
+    }
+    # This machine's clock behind the file system's: its own counts.
+    kept = cache.settled_statuses(seen, digests, started=102 * second)
+    assert [status[4] for status in kept.values()] == ["", "", ""]
+
+
+def test_content_given_as_the_working_folder_is_taken_from_the_last_build(
+    setup, capsys, monkeypatch
+):
+    """`--content .` names its files without ./ : they are still found in the last build's."""
+    monkeypatch.setattr(cache, "SETTLED_NS", -(10**18))
+    monkeypatch.chdir(setup["content"])
+    command = ["--content", ".", "--out", str(setup["site"])]
+    assert cli.main(command) == 0
+    edit(Path("2023/projects/kaigo.yaml"), "見守り事業", "介護の事業")
+    parsed: list[str] = []
+    monkeypatch.setattr(load, "parse_yaml", counted(load.parse_yaml, parsed))
+    assert cli.main(command) == 0
+    assert parsed == [os.path.join("2023", "projects", "kaigo.yaml")]
+
+
+def test_the_cache_keeps_only_the_templates_this_build_used(setup, capsys, monkeypatch):
+    """Compiled templates are kept for the next build, but not those compiled from another
+    folder (a checkout moved: its compiled templates are named by their path)."""
+    rebuild(setup, capsys)
+
+    def kept_templates(templates: Path) -> dict[str, bytes]:
+        survey = cache.survey(setup["content"], templates, setup["site"])
+        return cache.previous_build(setup["site"], cache.shell(templates), survey).templates
+
+    before = kept_templates(setup["templates"])
+    assert before  # the templates the first build compiled
+    moved = setup["templates"].rename(setup["templates"].with_name("moved"))
+    monkeypatch.setattr(cli, "TEMPLATES", moved)
+    edit(setup["content"] / "2023" / "projects" / "kaigo.yaml", "見守り事業", "介護の事業")
+    rebuild(setup, capsys)
+    after = kept_templates(moved)
+    assert len(after) == len(before) and not set(after) & set(before)
