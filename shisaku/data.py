@@ -221,10 +221,11 @@ def xlsx_bytes(table: Table, when: datetime.datetime, chunks: archive.Chunks) ->
     styles = workbook.cell_styles([f["type"] for f in table.fields], widest)
     sheet = [chunks.deflate(workbook.sheet_start(names, widest, len(table.rows)))]
     for i, id_ in enumerate(table.ids):
+        first = table.ranges[i].start + 2  # the sheet's row 1 is the header
         sheet.append(
             chunks.deflated(
-                archive.digest(b"sheet\0", styles, id_),
-                lambda i=i: workbook.sheet_rows(styles, texts(i)),
+                archive.digest(b"sheet\0", styles, f"{first}\0".encode(), id_),
+                lambda i=i, first=first: workbook.sheet_rows(styles, texts(i), first),
             )
         )
     sheet.append(chunks.deflate(workbook.SHEET_END))

@@ -8,9 +8,10 @@ one row had changed. A rebuild reuses the compressed bytes of the rows that did 
 and numbers with five cell styles is small enough to write here; tests read it back with
 openpyxl and validate it with frictionless.
 
-Rows and cells carry no `r` reference (ECMA-376 makes it optional: each cell is the next one,
-as Excel, LibreOffice and openpyxl read it), so a row's XML does not depend on its position
-and the rows after an inserted or deleted one keep their bytes.
+Rows and cells carry their `r` reference (A5, B5...): ECMA-376 makes it optional, but some
+readers (older calamine, ExcelDataReader) place every cell without one in the first row. A
+chunk's XML therefore depends on where it starts: after a row is inserted or deleted, the
+chunks below it are written again.
 """
 
 from __future__ import annotations
@@ -197,7 +198,8 @@ def sheet_start(names: list[str], widest: list[int], rows: int) -> bytes:
         for i, w in enumerate(widest, start=1)
     )
     header = "".join(
-        f'<c t="inlineStr" s="{HEADER}"><is>{text_element(name)}</is></c>' for name in names
+        f'<c r="{column_letter(i)}1" t="inlineStr" s="{HEADER}"><is>{text_element(name)}</is></c>'
+        for i, name in enumerate(names, start=1)
     )
     return (
         f'{XML_DECLARATION}<worksheet xmlns="{MAIN}" xmlns:r="{RELATIONSHIPS}">'
@@ -206,7 +208,7 @@ def sheet_start(names: list[str], widest: list[int], rows: int) -> bytes:
         '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
         '<selection pane="bottomLeft"/></sheetView></sheetViews>'
         f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols>'
-        f"<sheetData><row>{header}</row>"
+        f'<sheetData><row r="1">{header}</row>'
     ).encode()
 
 
@@ -230,24 +232,28 @@ def text_element(text: str) -> str:
     return f"<t>{text}</t>"
 
 
-def sheet_rows(styles: bytes, rows: list[list[str]]) -> bytes:
-    """The XML of these rows: numbers as numbers, text as inline strings, "" as an empty cell.
+def sheet_rows(styles: bytes, rows: list[list[str]], first: int) -> bytes:
+    """The XML of these rows, the first of them row number first: numbers as numbers, text as
+    inline strings, no cell for "".
 
     A number's text is the CSV's (integers without separators, the ratio with one decimal), so
     the workbook holds exactly what the CSV does.
     """
-    text_start = {style: f'<c t="inlineStr" s="{style}"><is>' for style in (PLAIN, WRAP)}
-    text_start[PLAIN] = '<c t="inlineStr"><is>'
-    number_start = {style: f'<c s="{style}"><v>' for style in NUMBER_STYLES.values()}
+    letters = [column_letter(i) for i in range(1, len(styles) + 1)]
+    text_start = {style: f' t="inlineStr" s="{style}"><is>' for style in (PLAIN, WRAP)}
+    text_start[PLAIN] = ' t="inlineStr"><is>'
+    number_start = {style: f' s="{style}"><v>' for style in NUMBER_STYLES.values()}
     out = []
-    for texts in rows:
-        out.append("<row>")
-        for style, text in zip(styles, texts, strict=True):
+    for number, texts in enumerate(rows, start=first):
+        out.append(f'<row r="{number}">')
+        for letter, style, text in zip(letters, styles, texts, strict=True):
             if not text:
-                out.append("<c/>")
-            elif style in number_start:
-                out.append(f"{number_start[style]}{text}</v></c>")
+                continue
+            if style in number_start:
+                out.append(f'<c r="{letter}{number}"{number_start[style]}{text}</v></c>')
             else:
-                out.append(f"{text_start[style]}{text_element(text)}</is></c>")
+                out.append(
+                    f'<c r="{letter}{number}"{text_start[style]}{text_element(text)}</is></c>'
+                )
         out.append("</row>")
     return "".join(out).encode("utf-8")
