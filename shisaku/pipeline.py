@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,15 +140,18 @@ def _build(
             )
         finally:
             package.stop()
-        # Two more processes: one removes the old site, one writes the build cache, while
-        # this one lists the new site. The cache first, the state last: a state beside site/
-        # says the cache is of it.
+        # Two more processes: one removes the old site, one lists the new site, while this
+        # one writes the build cache (pickling in a child would copy every page it touches).
+        # The cache first, the state last: a state beside site/ says the cache is of it.
         large = len(site_pages) >= PARALLEL_FROM
-        removed = Background(remove_tree, old, large=large)
-        cache_written = Background(cache.keep, kept, site_dir, large=large)
-        listing = cache.site_listing(site_dir)
-        cache.remember(inputs, site_dir, cache_written.result(), listing)
-        removed.result()
+        removing = start_removing(old) if large else None
+        listing = Background(cache.site_listing, site_dir, large=large)
+        cache_digest = cache.keep(kept, site_dir)
+        cache.remember(inputs, site_dir, cache_digest, listing.result())
+        if removing is not None:
+            removing.wait()
+        elif old is not None:
+            shutil.rmtree(old, ignore_errors=True)
     progress.total()
     return []
 
@@ -286,9 +290,16 @@ def site_digest(site: model.Site) -> str:
     return hashlib.sha256(pages.site_inputs(site)).hexdigest()
 
 
-def remove_tree(folder: Path | None) -> None:
-    if folder is not None:
-        shutil.rmtree(folder, ignore_errors=True)
+def start_removing(folder: Path | None) -> subprocess.Popen[bytes] | None:
+    """`rm -rf folder` in another process, which dies with the build (a folder left half
+    removed is a leftover the next build removes). rm takes a third of shutil.rmtree's time
+    on 20,000 pages. None where there is no rm or no fork: the caller removes the folder."""
+    if folder is None or not can_fork() or shutil.which("rm") is None:
+        return None
+    parent = os.getpid()
+    return subprocess.Popen(
+        ["rm", "-rf", "--", str(folder)], preexec_fn=lambda: die_with_parent(parent)
+    )
 
 
 def can_fork() -> bool:
