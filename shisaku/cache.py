@@ -298,10 +298,15 @@ def keep(build_cache: BuildCache, site: Path) -> str:
     """After a successful build, for the next one; the digest of the bytes written."""
     target = cache_file(site)
     partial = target.with_name(target.name + ".partial")
-    with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as stream:
-        hashing = _Hashing(stream)
-        pickle.dump(build_cache, hashing, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(partial, target)
+    try:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+        with os.fdopen(os.open(partial, flags, 0o600), "wb") as stream:
+            hashing = _Hashing(stream)
+            pickle.dump(build_cache, hashing, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)  # a disk full or a kill leaves no half cache
+        raise
     return hashing.hasher.hexdigest()
 
 

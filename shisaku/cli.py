@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         argv.insert(0, "build")
     args = parser().parse_args(argv)
     lang = message_language(args.lang)
-    progress = Progress(quiet=args.quiet, verbose=args.verbose)
+    progress = Progress(quiet=args.quiet, verbose=args.verbose, lang=lang)
     if args.command == "check":
         from . import pipeline
 

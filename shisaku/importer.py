@@ -1136,7 +1136,7 @@ def prepare(
 
 
 def run(args: argparse.Namespace, lang: str) -> int:
-    progress = Progress(quiet=args.quiet, verbose=args.verbose)
+    progress = Progress(quiet=args.quiet, verbose=args.verbose, lang=lang)
     options = Options(args.year, args.policy, args.basic_project, args.force)
     plan, problems = prepare(args.file, args.content, options, progress)
     if plan is None or problems:

@@ -146,14 +146,29 @@ def _build(
         large = len(site_pages) >= PARALLEL_FROM
         removing = start_removing(old) if large else None
         listing = Background(cache.site_listing, site_dir, large=large)
-        cache_digest = cache.keep(kept, site_dir)
-        cache.remember(inputs, site_dir, cache_digest, listing.result())
+        try:
+            cache_digest = cache.keep(kept, site_dir)
+            cache.remember(inputs, site_dir, cache_digest, listing.result())
+        except OSError as error:  # the site is built and in place: only the reuse is lost
+            cache.forget(site_dir)
+            cache.cache_file(site_dir).unlink(missing_ok=True)  # the last build's, of no use
+            progress.warn(cache_not_written(error))
         if removing is not None:
             removing.wait()
         elif old is not None:
             shutil.rmtree(old, ignore_errors=True)
     progress.total()
     return []
+
+
+def cache_not_written(error: OSError) -> dict[str, str]:
+    detail = error.strerror or str(error)
+    return {
+        "en": f"site/ is built, but the build cache beside it could not be written ({detail}): "
+        "the next build renders everything again.",
+        "ja": f"site/ は作成しましたが、ビルドキャッシュを書き込めませんでした（{detail}）。"
+        "次回のビルドはすべてを作り直します。",
+    }
 
 
 @contextlib.contextmanager

@@ -29,10 +29,15 @@ class Progress:
     """Writes to stderr: counts that update in place on a terminal; nothing when piped or quiet."""
 
     def __init__(
-        self, stream: TextIO | None = None, quiet: bool = False, verbose: bool = False
+        self,
+        stream: TextIO | None = None,
+        quiet: bool = False,
+        verbose: bool = False,
+        lang: str = "en",
     ) -> None:
         self.stream = stream or sys.stderr
         self.quiet = quiet
+        self.lang = lang  # of warnings
         self.verbose = verbose and not quiet
         self.live = not quiet and self.stream.isatty()
         self.timings: list[tuple[str, float]] = []
@@ -60,6 +65,15 @@ class Progress:
         )
         self.stream.write(f"\r\033[K{stage.name}…{count}")
         self.stream.flush()
+
+    def warn(self, text: dict[str, str]) -> None:
+        """Something the user should know that is not a problem of the content (a line in the
+        user's language: text is {"en": ..., "ja": ...})."""
+        if not self.quiet:
+            self.stream.write(
+                ("\r\033[K" if self.live else "") + text.get(self.lang, text["en"]) + "\n"
+            )
+            self.stream.flush()
 
     def total(self) -> None:
         if self.verbose:

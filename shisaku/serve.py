@@ -209,7 +209,7 @@ class Builder(threading.Thread):
 def build(args: argparse.Namespace, lang: str, number: int) -> Status:
     """One build into args.out; problems as the pipeline prints them."""
     started = time.perf_counter()
-    progress = Progress(quiet=args.quiet, verbose=args.verbose)
+    progress = Progress(quiet=args.quiet, verbose=args.verbose, lang=lang)
     try:
         found = pipeline.build(args.content, args.out, progress=progress)
         problems = [problem.format(lang) for problem in found]

@@ -402,3 +402,40 @@ def test_the_cache_keeps_only_the_templates_this_build_used(setup, capsys, monke
     rebuild(setup, capsys)
     after = kept_templates(moved)
     assert len(after) == len(before) and not set(after) & set(before)
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_a_cache_that_cannot_be_written_costs_only_the_next_build(
+    tiny, tmp_path, monkeypatch, lang
+):
+    """A disk full after the swap: site/ is the new site and the build succeeds, the user is told
+    why the next build renders everything, and no half-written cache or stale state is left."""
+    import errno
+    import io
+
+    from shisaku.progress import Progress
+
+    site = tmp_path / "out" / "site"
+    assert pipeline.build(tiny, site) == []
+    edit(tiny / "2023" / "projects" / "mimamori.yaml", "見守り事業", "見守り支援事業")
+    real_dump = cache.pickle.dump
+
+    def disk_full(value: object, stream: Any, protocol: int) -> None:
+        stream.write(b"half a cache")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(cache.pickle, "dump", disk_full)
+    said = io.StringIO()
+    assert pipeline.build(tiny, site, progress=Progress(said, lang=lang)) == []
+    assert "見守り支援事業" in (site / "ja" / "projects" / "mimamori" / "index.html").read_text()
+    expected = {
+        "en": "the next build renders everything again",
+        "ja": "次回のビルドはすべてを作り直します",
+    }
+    assert expected[lang] in said.getvalue() and os.strerror(errno.ENOSPC) in said.getvalue()
+    assert not cache.state_file(site).exists()
+    assert [p.name for p in site.parent.iterdir() if "cache" in p.name] == []
+    monkeypatch.setattr(cache.pickle, "dump", real_dump)
+    fresh = tmp_path / "fresh" / "site"
+    assert pipeline.build(tiny, site) == [] and pipeline.build(tiny, fresh) == []
+    assert tree(site) == tree(fresh)
