@@ -385,15 +385,20 @@ def sitemap(pages: list[Page], absolute: Any) -> bytes:
         'xmlns:xhtml="http://www.w3.org/1999/xhtml">',
     ]
     listed = [p for p in pages if p.alternates and p.template != "search.html"]
+    quoted: dict[str, str] = {}  # each URL is named by every page of its language twins
+
+    def href(url: str) -> str:
+        if url not in quoted:
+            quoted[url] = quoteattr(absolute(url))
+        return quoted[url]
+
     for page in sorted(listed, key=lambda p: p.url):
         lines.append("  <url>")
         lines.append(f"    <loc>{escape(absolute(page.url))}</loc>")
         for lang, url in page.alternates.items():
-            lines.append(
-                f'    <xhtml:link rel="alternate" hreflang="{lang}" href={quoteattr(absolute(url))}/>'
-            )
+            lines.append(f'    <xhtml:link rel="alternate" hreflang="{lang}" href={href(url)}/>')
         lines.append(
-            f'    <xhtml:link rel="alternate" hreflang="x-default" href={quoteattr(absolute(page.x_default))}/>'
+            f'    <xhtml:link rel="alternate" hreflang="x-default" href={href(page.x_default)}/>'
         )
         lines.append("  </url>")
     lines.append("</urlset>")
