@@ -47,23 +47,6 @@ LIBRARIES = (
 )
 
 
-def tree_digest(folder: Path, hasher: hashlib._Hash) -> None:
-    """Every file below folder: its path and its bytes."""
-    if not folder.exists():
-        hasher.update(b"\0missing\0" + str(folder).encode())
-        return
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")  # compiled code follows the source
-        for name in sorted(files):
-            path = Path(root) / name
-            hasher.update(str(path.relative_to(folder)).encode("utf-8", "surrogateescape") + b"\0")
-            if path.is_symlink():  # never read through a link: it may point outside content/
-                hasher.update(b"->" + os.fsencode(os.readlink(path)))
-            elif path.is_file():
-                hasher.update(path.read_bytes())
-            hasher.update(b"\0")
-
-
 # A file changed this close to when it was read may change again within the same tick of its
 # timestamps (1 s on some file systems, 2 s on FAT) and keep its status: its digest is not
 # trusted by the next build, which reads it again (git's "racily clean" files).
@@ -141,18 +124,25 @@ def fingerprint(
     """Everything the site is built from (shell_digest: shell(templates), when known; known:
     the statuses the last build kept)."""
     digests, statuses = content_digests(content, known or {})
-    hasher = hashlib.sha256(b"missing" if not content.is_dir() else b"")
-    for name, digest in digests.items():
-        hasher.update(f"{name}\0{digest}\0".encode("utf-8", "surrogateescape"))
+    hasher = hashlib.sha256()
+    add_folder(hasher, content, digests)
     hasher.update((shell_digest or shell(templates)).encode())
     return Inputs(hasher.hexdigest(), digests, statuses)
+
+
+def add_folder(hasher: hashlib._Hash, folder: Path, digests: dict[str, str]) -> None:
+    """A folder's files (content_digests' digests), or that it is missing, into hasher."""
+    if not folder.is_dir():
+        hasher.update(b"\0missing\0" + str(folder).encode("utf-8", "surrogateescape"))
+    for name, digest in digests.items():
+        hasher.update(f"{name}\0{digest}\0".encode("utf-8", "surrogateescape"))
 
 
 def shell(templates: Path) -> str:
     """Everything but the content: templates, schemas, this code, libraries, SOURCE_DATE_EPOCH."""
     hasher = hashlib.sha256()
     for folder in (templates, SCHEMA, PACKAGE):
-        tree_digest(folder, hasher)
+        add_folder(hasher, folder, content_digests(folder, {})[0])
     for library in LIBRARIES:
         try:
             hasher.update(f"{library}={metadata.version(library)}\0".encode())
