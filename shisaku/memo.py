@@ -17,15 +17,9 @@ parent needs to keep goes back to it with each batch (`take`, then `absorb`).
 from __future__ import annotations
 
 import hashlib
-import operator
-import pickle
-from dataclasses import fields
 
 from .model import Project
-
-# Every field of a project but the path of its file, which no page shows and which depends
-# on the working folder: a row keyed by all of them stays right whatever the template shows.
-KEYED_FIELDS = operator.attrgetter(*(f.name for f in fields(Project) if f.name != "file"))
+from .pages import project_digest
 
 # Row keys a worker used for pages rendered on every build, each with its row when the
 # parent may not have it (made in this build), or None (one of the last build's rows).
@@ -51,9 +45,7 @@ class RowMemo:
         self._taken: Taken = {}  # since the last take
 
     def key(self, project: Project, lang: str, show_year: bool) -> bytes:
-        keyed = pickle.dumps(
-            (lang, show_year, KEYED_FIELDS(project)), protocol=pickle.HIGHEST_PROTOCOL
-        )
+        keyed = f"\0{lang}\0{show_year}\0".encode() + project_digest(project)
         return hashlib.sha256(self.digest + keyed).digest()
 
     def get(self, key: bytes) -> bytes | None:

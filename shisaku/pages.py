@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import operator
 import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
@@ -244,10 +245,10 @@ class _KeyPickler(pickle.Pickler):
 
 
 def project_digest(project: Project) -> bytes:
-    """What a project shows, but its file's path (on no page, and depends on the cwd). Its
-    fields are text, numbers, None and {language: text}, whose repr is their value."""
-    shown = tuple(getattr(project, name) for name in PROJECT_FIELDS if name != "file")
-    return hashlib.sha256(repr(shown).encode()).digest()
+    """Every field of a project but the path of its file, which no page shows and which
+    depends on the working folder: what is keyed by it stays right whatever a template shows.
+    The fields are text, numbers, None and {language: text}, whose repr is their value."""
+    return hashlib.sha256(repr(KEYED_FIELDS(project)).encode()).digest()
 
 
-PROJECT_FIELDS = [f.name for f in fields(Project)]
+KEYED_FIELDS = operator.attrgetter(*(f.name for f in fields(Project) if f.name != "file"))
