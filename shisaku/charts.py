@@ -7,9 +7,7 @@ without CSS (in a feed reader, or saved on its own).
 
 from __future__ import annotations
 
-import functools
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -174,14 +172,7 @@ def baseline(top: float, height: float) -> float:
 
 def text_width(text: str) -> int:
     """Estimated width at 14 px: full-width characters count nearly double."""
-    if text.isascii():
-        return DIGIT_WIDTH * len(text)
-    return sum(map(char_width, text))
-
-
-@functools.lru_cache(maxsize=4096)
-def char_width(character: str) -> int:
-    return WIDE_WIDTH if unicodedata.east_asian_width(character) in "WF" else DIGIT_WIDTH
+    return DIGIT_WIDTH * len(text) + (WIDE_WIDTH - DIGIT_WIDTH) * formats.wide_characters(text)
 
 
 def number(value: float) -> str:

@@ -1,7 +1,9 @@
-"""How figures and years are written: 和暦, thousand-yen amounts, ▲ negatives, per language."""
+"""How figures and years are written: 和暦, thousand-yen amounts, ▲ negatives, per language;
+and how wide a text is."""
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal
 
 # (first fiscal year, era). A fiscal year takes the era in force on 1 April of that year,
@@ -72,3 +74,19 @@ class Formatter:
         if size < 1_000_000:
             return f"{size / 1000:.1f} KB"
         return f"{size / 1_000_000:.1f} MB"
+
+
+class _Wide(dict[str, int]):
+    """1 for a wide (W) or full-width (F) character, else 0; each character looked up once."""
+
+    def __missing__(self, character: str) -> int:
+        wide = self[character] = int(unicodedata.east_asian_width(character) in "WF")
+        return wide
+
+
+_WIDE = _Wide()
+
+
+def wide_characters(text: str) -> int:
+    """How many characters of text are wide (Japanese): they take twice the room of others."""
+    return 0 if text.isascii() else sum(map(_WIDE.__getitem__, text))

@@ -19,8 +19,9 @@ from __future__ import annotations
 import datetime
 import math
 import re
-import unicodedata
 from xml.sax.saxutils import escape, quoteattr
+
+from .formats import wide_characters
 
 # A column is never set wider than this; a column with a longer line wraps its text.
 MAX_WIDTH = 60
@@ -118,22 +119,9 @@ SHEET_PART = "xl/worksheets/sheet1.xml"
 
 
 # -- Widths ------------------------------------------------------------------------------------
-class _WideCharacters(dict[str, int]):
-    """2 for a wide (W) or full-width (F) character, else 1; each character looked up once."""
-
-    def __missing__(self, character: str) -> int:
-        width = self[character] = 2 if unicodedata.east_asian_width(character) in "WF" else 1
-        return width
-
-
-_WIDTHS = _WideCharacters()
-
-
 def display_width(text: str) -> int:
     """Columns a text takes in a spreadsheet: wide (Japanese) characters count twice."""
-    if text.isascii():
-        return len(text)
-    return sum(map(_WIDTHS.__getitem__, text))
+    return len(text) + wide_characters(text)
 
 
 # What str.splitlines splits at: a text without any is one line.
