@@ -385,16 +385,13 @@ def check_site(record: Record) -> list[Problem]:
     found = []
     code = get(record.data, ("city", "code"))
     if isinstance(code, str) and re.match(r"^[0-9]{6}$", code) and code[5] != check_digit(code[:5]):
+        right = f"{code[:5]}{check_digit(code[:5])}"
         found.append(
-            problem(
+            invalid(
                 record,
                 ("city", "code"),
-                "invalid",
-                "constraint-error",
-                detail=Localized(
-                    en=f"{quote(code)} has the wrong check digit; the code is {code[:5]}{check_digit(code[:5])}",
-                    ja=f"{quote(code)} の検査数字が違います。正しくは {code[:5]}{check_digit(code[:5])} です",
-                ),
+                en=f"{quote(code)} has the wrong check digit; the code is {right}",
+                ja=f"{quote(code)} の検査数字が違います。正しくは {right} です",
             )
         )
     found += check_updated(record)
@@ -407,31 +404,28 @@ def check_site(record: Record) -> list[Problem]:
     if repeated:
         # Each language is a folder of pages: twice would write every page twice.
         found.append(
-            problem(
+            invalid(
                 record,
                 ("languages",),
-                "invalid",
-                "constraint-error",
-                detail=Localized(
-                    en=f"languages lists {quote(repeated[0])} twice",
-                    ja=f"languages に {quote(repeated[0])} が2回あります",
-                ),
+                en=f"languages lists {quote(repeated[0])} twice",
+                ja=f"languages に {quote(repeated[0])} が2回あります",
             )
         )
     if isinstance(languages, list) and not all(lang in languages for lang in REQUIRED_LANGUAGES):
         found.append(
-            problem(
+            invalid(
                 record,
                 ("languages",),
-                "invalid",
-                "constraint-error",
-                detail=Localized(
-                    en="languages must include ja and en (the published table has both)",
-                    ja="languages には ja と en が必要です（公開する表に両方の列があるため）",
-                ),
+                en="languages must include ja and en (the published table has both)",
+                ja="languages には ja と en が必要です（公開する表に両方の列があるため）",
             )
         )
     return found
+
+
+def invalid(record: Record, path: Path_, en: str, ja: str) -> Problem:
+    """A value of the right type that breaks a rule, said in both languages."""
+    return problem(record, path, "invalid", "constraint-error", detail=Localized(en=en, ja=ja))
 
 
 def check_updated(record: Record) -> list[Problem]:
@@ -442,10 +436,14 @@ def check_updated(record: Record) -> list[Problem]:
     try:
         datetime.date.fromisoformat(updated)
     except ValueError:
-        detail = Localized(
-            en=f"{quote(updated)} is not a date", ja=f"{quote(updated)} は日付ではありません"
-        )
-        return [problem(record, ("updated",), "invalid", "constraint-error", detail=detail)]
+        return [
+            invalid(
+                record,
+                ("updated",),
+                en=f"{quote(updated)} is not a date",
+                ja=f"{quote(updated)} は日付ではありません",
+            )
+        ]
     return []
 
 
