@@ -214,15 +214,12 @@ def survey(content: Path, templates: Path, site: Path, shell_digest: str | None 
     return Survey(state, inputs, site_listing(site))
 
 
-def remember(
-    inputs: Inputs, site: Path, cache_digest: str = "", listing: str | None = None
-) -> None:
-    """After a successful build: what it was built from, what it wrote (listing: its
-    site_listing, when made already), and the digest of the build cache it left (a cache whose
-    bytes differ is not read)."""
+def remember(inputs: Inputs, site: Path, cache_digest: str, listing: str) -> None:
+    """After a successful build: what it was built from, what it wrote (site_listing of it),
+    and the digest of the build cache it left (a cache whose bytes differ is not read)."""
     state = {
         "inputs": inputs.digest,
-        "site": listing or site_listing(site),
+        "site": listing,
         "cache": cache_digest,
         "files": inputs.statuses,
     }
