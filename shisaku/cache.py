@@ -190,13 +190,50 @@ def read_state(site: Path) -> dict[str, Any]:
     return state
 
 
+class Listing:
+    """site_listing(site), made by a forked child while this process goes on (the rest of the
+    survey, importing the pipeline, reading the last build's cache); `value()` waits for it.
+    Where fork is missing, made right away."""
+
+    def __init__(self, site: Path) -> None:
+        self._value: str | None = None
+        self._pid = 0
+        if not hasattr(os, "fork"):
+            self._value = site_listing(site)
+            return
+        self._read, write = os.pipe()
+        self._pid = os.fork()
+        if self._pid == 0:  # the child: the listing, down the pipe, and nothing else
+            status = 1
+            try:
+                os.close(self._read)
+                os.write(write, site_listing(site).encode())
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write)
+
+    def value(self) -> str:
+        if self._value is None:
+            with os.fdopen(self._read, "rb") as stream:
+                got = stream.read().decode()
+            _, status = os.waitpid(self._pid, 0)
+            # a child that failed (a folder removed while it listed): no listing, no reuse
+            self._value = got if status == 0 and got else "unknown"
+        return self._value
+
+
 @dataclass
 class Survey:
     """What the last build left beside site/, and what is there now."""
 
     state: dict[str, Any]  # read_state's
     inputs: Inputs  # the content, templates, code... now
-    listing: str  # site_listing of site/ now
+    site: Listing  # site_listing of site/ now
+
+    @property
+    def listing(self) -> str:
+        return self.site.value()
 
     @property
     def unchanged(self) -> bool:
@@ -209,9 +246,12 @@ class Survey:
 
 
 def survey(content: Path, templates: Path, site: Path, shell_digest: str | None = None) -> Survey:
+    """The listing of site/ (a stat of every file) is made by another process meanwhile: when
+    the inputs changed, the build starts before it is done."""
     state = read_state(site)
+    listing = Listing(site)
     inputs = fingerprint(content, templates, shell_digest, state.get("files"))
-    return Survey(state, inputs, site_listing(site))
+    return Survey(state, inputs, listing)
 
 
 def remember(inputs: Inputs, site: Path, cache_digest: str, listing: str) -> None:

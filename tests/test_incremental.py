@@ -67,6 +67,31 @@ def test_a_rebuild_with_nothing_changed_does_nothing(setup, capsys):
     assert {p: p.stat().st_mtime_ns for p in setup["site"].rglob("*") if p.is_file()} == before
 
 
+def test_a_rebuild_with_nothing_changed_imports_no_library_of_the_build(tiny, tmp_path):
+    """The check that nothing changed runs before every save's preview: it must not pay for
+    importing Jinja, frictionless or openpyxl (a third of a second)."""
+    site = tmp_path / "out" / "site"
+    assert pipeline.build(tiny, site) == []
+    script = (
+        "import sys\n"
+        "from shisaku import cli\n"
+        f"status = cli.main(['--content', {str(tiny)!r}, '--out', {str(site)!r}, '--quiet'])\n"
+        "heavy = {'jinja2', 'frictionless', 'openpyxl', 'yaml', 'shisaku.pipeline'}\n"
+        "print(status, sorted(heavy & set(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["0", "[]"], done
+
+
+def test_the_listing_made_by_another_process_is_the_listing_of_site(tiny, tmp_path):
+    site = tmp_path / "out" / "site"
+    assert pipeline.build(tiny, site) == []
+    assert cache.Listing(site).value() == cache.site_listing(site) != "missing"
+    assert cache.Listing(tmp_path / "nowhere").value() == "missing"
+
+
 def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, (path, old)
