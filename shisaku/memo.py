@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 
 from .model import Project
-from .pages import project_digest
 
 # Row keys a worker used for pages rendered on every build, each with its row when the
 # parent may not have it (made in this build), or None (one of the last build's rows).
@@ -45,7 +44,7 @@ class RowMemo:
         self._taken: Taken = {}  # since the last take
 
     def key(self, project: Project, lang: str, show_year: bool) -> bytes:
-        keyed = f"\0{lang}\0{show_year}\0".encode() + project_digest(project)
+        keyed = f"\0{lang}\0{show_year}\0".encode() + project.digest
         return hashlib.sha256(self.digest + keyed).digest()
 
     def get(self, key: bytes) -> bytes | None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
@@ -66,6 +67,17 @@ class Project:
     @property
     def ratio(self) -> Decimal | None:
         return ratio(self.cost, self.previous_cost)
+
+    @cached_property
+    def digest(self) -> bytes:
+        """Every field but the path of its file, which no page shows and which depends on the
+        working folder: what is keyed by it (pages, table rows) stays right whatever a template
+        shows. The fields are text, numbers, None and {language: text}, whose repr is their
+        value. Made once per process: a project is on several pages, and in every listing."""
+        return hashlib.sha256(repr(tuple(getattr(self, name) for name in KEYED)).encode()).digest()
+
+
+KEYED = tuple(f.name for f in fields(Project) if f.name != "file")
 
 
 @dataclass

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import io
-import operator
 import pickle
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 from .model import Policy, Project, Report, Site, change, ratio, total
@@ -203,25 +202,26 @@ def site_inputs(site: Site) -> bytes:
 DATA_PAGE_SETTINGS = ("updated", "version")
 
 
-def key(page: Page, shell: bytes, digests: dict[Any, bytes] | None = None) -> str:
+def key(page: Page, shell: bytes, contexts: dict[Any, bytes] | None = None) -> str:
     """A digest of everything a reusable page is rendered from; equal keys, equal pages.
 
-    digests: what was digested already, by the id() of objects that live as long as the dict
-    does (a build's model and pages): each project, which is on several pages, and each
-    context, which the same page in every language shares.
+    contexts: the digests of contexts made already, by the id() of their values, which live as
+    long as the dict does (a build's model and pages): the same page in every language shares
+    its context.
     """
-    digests = digests if digests is not None else {}
+    contexts = contexts if contexts is not None else {}
     shared = (*page.context, *map(id, page.context.values()), id(page.looks_up))
-    context = digests.get(shared)
+    context = contexts.get(shared)
     if context is None:
-        context = digests[shared] = _digest((page.context, page.looks_up), digests)
-    page_itself = (page.url, page.template, page.lang, page.alternates, page.x_default)
-    return hashlib.sha256(shell + context + _digest(page_itself, digests)).hexdigest()
+        context = contexts[shared] = _digest((page.context, page.looks_up))
+    # plain text, numbers and dicts of them, whose repr is their value
+    page_itself = repr((page.url, page.template, page.lang, page.alternates, page.x_default))
+    return hashlib.sha256(shell + context + page_itself.encode()).hexdigest()
 
 
-def _digest(value: Any, digests: dict[Any, bytes]) -> bytes:
+def _digest(value: Any) -> bytes:
     out = io.BytesIO()
-    _KeyPickler(out, digests).dump(value)
+    _KeyPickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
     return hashlib.sha256(out.getvalue()).digest()
 
 
@@ -229,26 +229,9 @@ class _KeyPickler(pickle.Pickler):
     """Pages that name a report show its year and title (site_inputs has them): the key takes
     those, not every project of the year; a project, its digest (without the path of its file)."""
 
-    def __init__(self, out: io.BytesIO, digests: dict[Any, bytes]) -> None:
-        super().__init__(out, protocol=pickle.HIGHEST_PROTOCOL)
-        self.digests = digests
-
     def reducer_override(self, obj: Any) -> Any:
         if isinstance(obj, Report):
             return Report, (obj.fiscal_year, obj.title, [])
         if isinstance(obj, Project):
-            digest = self.digests.get(id(obj))
-            if digest is None:
-                digest = self.digests[id(obj)] = project_digest(obj)
-            return Project, (digest,)
+            return Project, (obj.digest,)
         return NotImplemented
-
-
-def project_digest(project: Project) -> bytes:
-    """Every field of a project but the path of its file, which no page shows and which
-    depends on the working folder: what is keyed by it stays right whatever a template shows.
-    The fields are text, numbers, None and {language: text}, whose repr is their value."""
-    return hashlib.sha256(repr(KEYED_FIELDS(project)).encode()).digest()
-
-
-KEYED_FIELDS = operator.attrgetter(*(f.name for f in fields(Project) if f.name != "file"))

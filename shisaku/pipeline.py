@@ -487,7 +487,7 @@ class _Job:
     site_dir: str  # the last build's site, to link unchanged pages from
     previous_keys: dict[str, str]
     shell: bytes  # the digest of everything but the content
-    digests: dict[Any, bytes] = field(default_factory=dict)  # pages.key's, by id()
+    contexts: dict[Any, bytes] = field(default_factory=dict)  # pages.key's
 
 
 _job: _Job | None = None
@@ -505,7 +505,7 @@ def _render_batch(
         page = job.site_pages[i]
         target = job.targets[i]
         os.makedirs(os.path.dirname(target), exist_ok=True)
-        page_key = pages.key(page, job.shell, job.digests) if page.reusable else None
+        page_key = pages.key(page, job.shell, job.contexts) if page.reusable else None
         if page_key is not None and job.previous_keys.get(page.output) == page_key:
             link_file(target, os.path.join(job.site_dir, page.output))
             out.append((page_key, False, None))
