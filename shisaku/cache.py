@@ -254,13 +254,14 @@ def survey(content: Path, templates: Path, site: Path, shell_digest: str | None 
     return Survey(state, inputs, listing)
 
 
-def remember(inputs: Inputs, site: Path, cache_digest: str, listing: str) -> None:
+def remember(inputs: Inputs, site: Path, caches: dict[str, str | None], listing: str) -> None:
     """After a successful build: what it was built from, what it wrote (site_listing of it),
-    and the digest of the build cache it left (a cache whose bytes differ is not read)."""
+    and the digest of each part of the build cache it left (a part whose bytes differ is not
+    read; None: that part was not written)."""
     state = {
         "inputs": inputs.digest,
         "site": listing,
-        "cache": cache_digest,
+        "caches": caches,
         "files": inputs.statuses,
     }
     state_file(site).write_text(json.dumps(state) + "\n", encoding="utf-8")
@@ -290,49 +291,83 @@ class BuildCache:
     templates: dict[str, bytes] = field(default_factory=dict)  # render.KeptBytecode's store
 
 
-def cache_file(site: Path) -> Path:
-    return site.parent / f".{site.name}.cache.pickle"
+# The build cache is in two files: the data process writes its part (the package's chunks and
+# the content files) while the pages render; the build writes the rest at its end.
+MAIN_PART, DATA_PART = "cache", "cache-data"
+PARTS = (MAIN_PART, DATA_PART)
+
+
+def cache_file(site: Path, part: str = MAIN_PART) -> Path:
+    return site.parent / f".{site.name}.{part}.pickle"
+
+
+def partial(target: Path) -> Path:
+    """Where a part of the cache is written before it is complete and the build succeeded."""
+    return target.with_name(target.name + ".partial")
 
 
 def previous_build(site: Path, shell_digest: str, now: Survey) -> BuildCache:
     """The last build's cache when it was built by the same shell; its pages only when site/
     is as that build left it. Else empty."""
-    path = cache_file(site)
-    state = now.state
-    try:
-        # A pickle runs code when loaded, and a damaged one may load with wrong values: only
-        # the one this user wrote, that nobody else may change, with the bytes it had.
-        stat = path.stat()
-        if stat.st_uid != os.getuid() or stat.st_mode & 0o022:
-            return BuildCache()
-        with path.open("rb") as stream:
-            if state.get("cache") != hashlib.file_digest(stream, "sha256").hexdigest():
-                raise ValueError("the build cache is not the one the last build wrote")
-            stream.seek(0)
-            cached = pickle.load(stream)
-    except Exception:  # a damaged cache is no cache: the build renders everything
-        path.unlink(missing_ok=True)
-        return BuildCache()
+    digests = now.state.get("caches") or {}
+    cached = _load(cache_file(site), digests.get(MAIN_PART))
     if not isinstance(cached, BuildCache) or cached.shell != shell_digest:
         return BuildCache()
-    if state.get("site") != now.listing:
+    data_part = _load(cache_file(site, DATA_PART), digests.get(DATA_PART))
+    if isinstance(data_part, tuple) and len(data_part) == 2:
+        cached.chunks, cached.parsed = data_part
+    if now.state.get("site") != now.listing:
         # site/ changed by hand: none of its pages is reused; what the content held still is
         return dataclasses.replace(cached, keys={}, documents={}, index=None)
     return cached
 
 
+def _load(path: Path, digest: str | None) -> Any:
+    """A part of the cache, or None."""
+    try:
+        # A pickle runs code when loaded, and a damaged one may load with wrong values: only
+        # the one this user wrote, that nobody else may change, with the bytes it had.
+        stat = path.stat()
+        if stat.st_uid != os.getuid() or stat.st_mode & 0o022:
+            return None
+        with path.open("rb") as stream:
+            if digest is None or digest != hashlib.file_digest(stream, "sha256").hexdigest():
+                raise ValueError("the build cache is not the one the last build wrote")
+            stream.seek(0)
+            return pickle.load(stream)
+    except Exception:  # a damaged cache is no cache: the build renders everything
+        path.unlink(missing_ok=True)
+        return None
+
+
 def keep(build_cache: BuildCache, site: Path) -> str:
     """After a successful build, for the next one; the digest of the bytes written."""
     target = cache_file(site)
-    partial = target.with_name(target.name + ".partial")
+    digest = write_partial(build_cache, target)
+    os.replace(partial(target), target)
+    return digest
+
+
+def settle(site: Path, part: str, digest: str | None) -> str | None:
+    """A part written by another process (write_partial) put in place, now the build succeeded."""
+    target = cache_file(site, part)
+    if digest is None:
+        target.unlink(missing_ok=True)
+        return None
+    os.replace(partial(target), target)
+    return digest
+
+
+def write_partial(value: Any, target: Path) -> str:
+    """value pickled to the partial name of target; the digest of the bytes written."""
+    written = partial(target)
     try:
         flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-        with os.fdopen(os.open(partial, flags, 0o600), "wb") as stream:
+        with os.fdopen(os.open(written, flags, 0o600), "wb") as stream:
             hashing = _Hashing(stream)
-            pickle.dump(build_cache, hashing, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(partial, target)
+            pickle.dump(value, hashing, protocol=pickle.HIGHEST_PROTOCOL)
     except BaseException:
-        partial.unlink(missing_ok=True)  # a disk full or a kill leaves no half cache
+        written.unlink(missing_ok=True)  # a disk full or a kill leaves no half cache
         raise
     return hashing.hasher.hexdigest()
 

@@ -31,6 +31,7 @@ from .render import (
     KeptBytecode,
     Renderer,
     Writer,
+    absolute_url,
     link_file,
     string_problems,
     write_file,
@@ -119,27 +120,36 @@ def _build(
         problems = string_problems(templates, site.languages)
         if problems:
             return problems
-        # The data package is made by another process while this one renders the pages. It
-        # has the records and rows now; this process needs only the model.
-        package = Background(
-            make_data,
-            site,
-            validated,
-            previous.chunks,
-            large=len(validated.tables["projects"]) >= PACKAGE_PARALLEL_FROM,
-        )
         site_pages = pages.build_pages(site, data.schemas())  # the data pages wait for data
-        kept = cache.BuildCache(shell, checked=validated.checked)
-        del validated
-        # What is left lives until the build ends: the collector need not look at it again
-        # (each full collection walked it all), and the render workers share it unchanged.
-        gc.freeze()
+        writer = Writer(site_dir)
         try:
-            old = write_site(
-                site, site_pages, package, site_dir, templates, progress, previous, kept
+            # The data package, the catalogue and the sitemap are made and written by another
+            # process while this one renders the pages. It has the records and rows now; this
+            # process needs only the model.
+            package = Background(
+                make_data,
+                site,
+                validated,
+                previous.chunks,
+                site_pages,
+                writer,
+                large=len(validated.tables["projects"]) >= PACKAGE_PARALLEL_FROM,
             )
-        finally:
-            package.stop()
+            kept = cache.BuildCache(shell, checked=validated.checked)
+            del validated
+            # What is left lives until the build ends: the collector need not look at it
+            # again (each full collection walked it all), and the render workers share it.
+            gc.freeze()
+            try:
+                old, data_digest = write_site(
+                    site, site_pages, package, writer, templates, progress, previous, kept
+                )
+            finally:
+                package.stop()
+        except BaseException:
+            writer.abort()
+            cache.partial(cache.cache_file(site_dir, cache.DATA_PART)).unlink(missing_ok=True)
+            raise
         # Two more processes: one removes the old site, one lists the new site, while this
         # one writes the build cache (pickling in a child would copy every page it touches).
         # The cache first, the state last: a state beside site/ says the cache is of it.
@@ -147,11 +157,15 @@ def _build(
         removing = start_removing(old) if large else None
         listing = Background(cache.site_listing, site_dir, large=large)
         try:
-            cache_digest = cache.keep(kept, site_dir)
-            cache.remember(inputs, site_dir, cache_digest, listing.result())
+            digests = {
+                cache.MAIN_PART: cache.keep(kept, site_dir),
+                cache.DATA_PART: cache.settle(site_dir, cache.DATA_PART, data_digest),
+            }
+            cache.remember(inputs, site_dir, digests, listing.result())
         except OSError as error:  # the site is built and in place: only the reuse is lost
             cache.forget(site_dir)
-            cache.cache_file(site_dir).unlink(missing_ok=True)  # the last build's, of no use
+            for part in cache.PARTS:  # the last build's, of no use
+                cache.cache_file(site_dir, part).unlink(missing_ok=True)
             progress.warn(cache_not_written(error))
         if removing is not None:
             removing.wait()
@@ -208,76 +222,85 @@ def render_worker_start(parent: int) -> None:
 class DataMade:
     """What the data process sends back."""
 
-    package: dict[str, bytes]  # the files of site/data/, by their path inside it
-    catalogue: dict[str, bytes]  # the DCAT catalogue's files, by their path in the site
-    chunks: dict[bytes, bytes]  # the compressed chunks of the package, for the next build
-    parsed: bytes  # the content files, for the next build to take in place of unchanged ones
+    paths: list[str]  # the files it wrote, by their path in the site
+    descriptor: bytes  # datapackage.json
+    # the digest of its part of the build cache (the package's chunks, the content files),
+    # written beside site/ under its partial name; None when that could not be written
+    cache_digest: str | None
 
 
 def make_data(
-    site: model.Site, validated: validate.Validated, chunks: dict[bytes, bytes]
+    site: model.Site,
+    validated: validate.Validated,
+    chunks: dict[bytes, bytes],
+    site_pages: list[pages.Page],
+    writer: Writer,
 ) -> DataMade:
-    """In the data process: the data package (chunks: the last build's) and the catalogue
-    that describes it, and what the next build may reuse (load.kept)."""
+    """In the data process: the data package (chunks: the last build's), the catalogue that
+    describes it and the sitemap, written into the staging folder; and what the next build
+    may reuse (the package's chunks, load.kept), into its part of the build cache."""
     package, kept_chunks = data.package_files(site, validated, chunks)
-    catalogue = catalog.catalog_files(site, package)
-    return DataMade(package, catalogue, kept_chunks, load.kept(validated.records))
+    files = {f"data/{path}": content_bytes for path, content_bytes in package.items()}
+    files.update(catalog.catalog_files(site, package))
+    files["sitemap.xml"] = catalog.sitemap(site_pages, absolute_url(site.settings))
+    files["robots.txt"] = catalog.robots(site)
+    for path, content_bytes in files.items():
+        writer.write(path, content_bytes)
+    try:
+        digest: str | None = cache.write_partial(
+            (kept_chunks, load.kept(validated.records)),
+            cache.cache_file(writer.site, cache.DATA_PART),
+        )
+    except OSError:
+        digest = None
+    return DataMade(sorted(files), package["datapackage.json"], digest)
 
 
 def write_site(
     site: model.Site,
     site_pages: list[pages.Page],
     package_job: Background,
-    site_dir: Path,
+    writer: Writer,
     templates: Path,
     progress: Progress,
     previous: cache.BuildCache,
     kept: cache.BuildCache,
-) -> Path | None:
-    """Pages, data package, catalogue and search index, swapped into site/ at the end; what
-    the next build may reuse goes in kept. Returns where the old site is, to remove."""
+) -> tuple[Path | None, str | None]:
+    """Pages and search index, with the data process's files, swapped into site/ at the end;
+    what the next build may reuse goes in kept. Returns where the old site is, to remove,
+    and the digest of the data process's part of the build cache."""
     digest = kept.shell + site_digest(site)
     bytecode = KeptBytecode(previous.templates, kept.templates)
     renderer = Renderer(site, templates, RowMemo(digest, previous.rows), bytecode)
     renderer.load_templates()
-    writer = Writer(site_dir)
-    try:
-        with progress.stage("pages", len(site_pages)) as stage:
-            later = [page for page in site_pages if page.template == "data.html"]
-            rendered = Rendered(previous, site_dir, writer, digest)
-            rendered.all([p for p in site_pages if p not in later], renderer, stage)
-            made: DataMade = package_job.result()
-            package, kept.chunks, kept.parsed = made.package, made.chunks, made.parsed
-            descriptor = json.loads(package["datapackage.json"])
-            structured = {
-                lang: catalog.schema_org_dataset(site, descriptor, lang) for lang in site.languages
-            }
-            pages.set_downloads(later, downloads(package), structured)
-            rendered.all(later, renderer, stage)
-        with progress.stage("data") as stage:
-            for path, content_bytes in package.items():
-                writer.write(f"data/{path}", content_bytes)
-            stage.advance(len(package))
-        with progress.stage("catalogue"):
-            for path, content_bytes in made.catalogue.items():
-                writer.write(path, content_bytes)
-            writer.write("sitemap.xml", catalog.sitemap(site_pages, renderer.absolute))
-            writer.write("robots.txt", catalog.robots(site))
-        static = templates / "static"
-        for path in sorted(static.rglob("*")):
-            if path.is_file():
-                writer.write(f"static/{path.relative_to(static).as_posix()}", path.read_bytes())
-        with progress.stage("search"):
-            index = rendered.search_index(writer, site_dir)
-        with progress.stage("write"):
-            cache.forget(site_dir)
-            old = writer.commit(remove_old=False)
-    except BaseException:
-        writer.abort()
-        raise
+    site_dir = writer.site
+    later = [page for page in site_pages if page.template == "data.html"]
+    with progress.stage("pages", len(site_pages) - len(later)) as stage:
+        rendered = Rendered(previous, site_dir, writer, digest)
+        rendered.all([p for p in site_pages if p not in later], renderer, stage)
+    with progress.stage("data", len(later)) as stage:
+        made: DataMade = package_job.result()
+        if package_job.forked:  # the files the data process wrote, claimed where all are
+            for path in made.paths:
+                writer.claim(path, make_folder=False)
+        descriptor = json.loads(made.descriptor)
+        structured = {
+            lang: catalog.schema_org_dataset(site, descriptor, lang) for lang in site.languages
+        }
+        pages.set_downloads(later, downloads(made.descriptor), structured)
+        rendered.all(later, renderer, stage)
+    static = templates / "static"
+    for path in sorted(static.rglob("*")):
+        if path.is_file():
+            writer.write(f"static/{path.relative_to(static).as_posix()}", path.read_bytes())
+    with progress.stage("search"):
+        index = rendered.search_index(writer, site_dir)
+    with progress.stage("write"):
+        cache.forget(site_dir)
+        old = writer.commit(remove_old=False)
     kept.keys, kept.documents, kept.index = rendered.keys, rendered.documents, index
     kept.rows = renderer.memo.kept
-    return old
+    return old, made.cache_digest
 
 
 M_ARENA_MAX = -8
@@ -339,7 +362,8 @@ class Background:
     def __init__(self, work: Callable[..., Any], *args: Any, large: bool) -> None:
         self._value: Any = None
         self._process: multiprocessing.process.BaseProcess | None = None
-        if not large or not can_fork():
+        self.forked = large and can_fork()  # else done by this process, in this call
+        if not self.forked:
             self._value = work(*args)
             return
         context = multiprocessing.get_context("fork")
@@ -516,13 +540,13 @@ def _render_batch(
     return out, job.renderer.memo.take()
 
 
-def downloads(files: dict[str, bytes]) -> list[pages.Download]:
-    """The files of the data package, as the data page lists them."""
-    package = json.loads(files["datapackage.json"])
+def downloads(descriptor: bytes) -> list[pages.Download]:
+    """The files of the data package (descriptor: its datapackage.json), as the data page
+    lists them."""
+    package = json.loads(descriptor)
     found = [
         pages.Download(f"data/{r['path']}", r["format"].upper(), r["bytes"], r["name"])
         for r in package["resources"]
     ]
-    descriptor = files["datapackage.json"]
     found.append(pages.Download("data/datapackage.json", "JSON", len(descriptor), "datapackage"))
     return found

@@ -152,6 +152,12 @@ def render_markdown(text: str) -> Markup:
     return Markup(clean)
 
 
+def absolute_url(settings: dict[str, Any]) -> Callable[[str], str]:
+    """A path inside the site as a URL with host and base path: for sitemaps and catalogues."""
+    prefix = settings["base_url"] + settings["base_path"]
+    return lambda path: prefix + path
+
+
 class Renderer:
     """Renders pages with the globals every template may use."""
 
@@ -182,7 +188,7 @@ class Renderer:
         return self.base_path + path
 
     def absolute(self, path: str) -> str:
-        return self.base_url + self.base_path + path
+        return absolute_url(self.site.settings)(path)
 
     def chart(self, projects: list[Project], chart_id: str, lang: str) -> Markup:
         """This year against last year for each project, as an inline SVG."""

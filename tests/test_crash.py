@@ -193,13 +193,13 @@ def kill_points(trees: Trees) -> list[tuple[str, str | None, float]]:
     during = {
         "validate": stages["validate"] - stages["load"],
         "pages": stages["pages"] - stages["validate"],
-        "search": stages["search"] - stages["catalogue"],
+        "search": stages["search"] - stages["data"],
     }
     points: list[tuple[str, str | None, float]] = [
         ("very early (Python starting)", None, 0.05),
         ("during validation", "load", during["validate"] / 2),
         ("while pages are written", "validate", during["pages"] / 2),
-        ("while the search index is written", "catalogue", during["search"] / 2),
+        ("while the search index is written", "data", during["search"] / 2),
         ("right at the swap", "search", 0.0),  # the swap is the next step
         ("just after the swap", "write", 0.0),
     ]
