@@ -8,11 +8,14 @@ must stay byte-identical to a full build), with a listing of the site it was wri
 a site changed or deleted by hand is rebuilt. Only standard-library imports here: the check
 must stay quick when nothing changed.
 
-The build cache (`.{site}.cache.pickle`, beside it too) holds, for each page, the key of what
-it was rendered from and its searchable text, and the search index in memory. It is used only
-when site/ is exactly as the last build left it and the templates, schemas, code and
-libraries are the same; pages whose key is unchanged are then linked from the old site
-instead of rendered again. The cache is ours, written by the same code that reads it.
+The build cache (`.{site}.cache.pickle` and `.{site}.cache-data.pickle`, beside it too) holds,
+for each file of the site, its token (a page's key: a digest of what it was rendered from;
+any other file's digest), each page's searchable text, the search index in memory, and the
+same tokens for the spare folder (`.{site}-spare`, the site before the last one). It is used
+only when site/ is exactly as the last build left it and the templates, schemas, code and
+libraries are the same; pages whose key is unchanged are then not rendered again, and the
+spare is brought up to date when its listing is the one recorded. The cache is ours, written
+by the same code that reads it.
 """
 
 from __future__ import annotations
@@ -22,12 +25,14 @@ import dataclasses
 import fcntl
 import hashlib
 import json
+import marshal
 import os
 import pickle
+import signal
 import sys
 import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -155,8 +160,12 @@ def shell(templates: Path) -> str:
 
 
 def site_listing(site: Path) -> str:
-    """Every file of the site with its size and time: os.scandir, since pathlib per file was most of the
-    time of a no-change rebuild at 20,000 pages."""
+    return listing_digest(listing_entries(site))
+
+
+def listing_entries(site: Path) -> list[str] | None:
+    """Every file of a folder with its size and time (None: no folder): os.scandir, since
+    pathlib per file was most of the time of a no-change rebuild at 20,000 pages."""
     entries: list[str] = []
 
     def walk(folder: str, prefix: str) -> None:
@@ -167,12 +176,29 @@ def site_listing(site: Path) -> str:
                 else:
                     # size and modification time: a file edited by hand is noticed
                     stat = entry.stat(follow_symlinks=False)
-                    entries.append(f"{prefix}{entry.name}\0{stat.st_size}\0{stat.st_mtime_ns}")
+                    entries.append(listing_entry(prefix + entry.name, stat))
 
     if not site.is_dir():
-        return "missing"
+        return None
     walk(str(site), "")
+    return entries
+
+
+def listing_entry(path: str, stat: os.stat_result) -> str:
+    return f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}"
+
+
+def listing_digest(entries: Iterable[str] | None) -> str:
+    """The digest of a folder's listing_entries, in any order."""
+    if entries is None:
+        return "missing"
     return hashlib.sha256("\n".join(sorted(entries)).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def spare_folder(site: Path) -> Path:
+    """The site before the last one, kept beside site/: the next build updates it (the few
+    files that changed) and swaps it in, rather than make 20,000 links in a new folder."""
+    return site.with_name(f".{site.name}-spare")
 
 
 def state_file(site: Path) -> Path:
@@ -191,36 +217,62 @@ def read_state(site: Path) -> dict[str, Any]:
 
 
 class Listing:
-    """site_listing(site), made by a forked child while this process goes on (the rest of the
-    survey, importing the pipeline, reading the last build's cache); `value()` waits for it.
-    Where fork is missing, made right away."""
+    """The listings of site/ and of the spare folder beside it, made by a forked child while
+    this process goes on (the rest of the survey, importing the pipeline, reading the last
+    build's cache). `value()` waits for site/'s digest; `spare_entries()` for the spare's
+    entries, which a build updates into the listing of the site it swaps in. Where fork is
+    missing, made right away."""
 
     def __init__(self, site: Path) -> None:
         self._value: str | None = None
+        self._spare: list[str] | None = None
         self._pid = 0
         if not hasattr(os, "fork"):
             self._value = site_listing(site)
+            self._spare = listing_entries(spare_folder(site))
             return
-        self._read, write = os.pipe()
+        read, write = os.pipe()
         self._pid = os.fork()
-        if self._pid == 0:  # the child: the listing, down the pipe, and nothing else
+        if self._pid == 0:  # the child: the listings, down the pipe, and nothing else
             status = 1
             try:
-                os.close(self._read)
-                os.write(write, site_listing(site).encode())
+                os.close(read)
+                with os.fdopen(write, "wb") as stream:
+                    stream.write(site_listing(site).encode() + b"\n")
+                    stream.flush()  # the build may go on with this while the spare is listed
+                    stream.write(marshal.dumps(listing_entries(spare_folder(site))))
                 status = 0
             finally:
                 os._exit(status)
         os.close(write)
+        self._stream: BinaryIO | None = os.fdopen(read, "rb")
 
     def value(self) -> str:
         if self._value is None:
-            with os.fdopen(self._read, "rb") as stream:
-                got = stream.read().decode()
-            _, status = os.waitpid(self._pid, 0)
+            assert self._stream is not None
             # a child that failed (a folder removed while it listed): no listing, no reuse
-            self._value = got if status == 0 and got else "unknown"
+            self._value = self._stream.readline().decode().strip() or "unknown"
         return self._value
+
+    def spare_entries(self) -> list[str] | None:
+        """The spare folder's listing_entries (None: none, or unknown)."""
+        self.value()
+        if self._stream is not None:
+            try:
+                self._spare = marshal.loads(self._stream.read())
+            except (ValueError, EOFError, TypeError):
+                self._spare = None
+            self.close()
+        return self._spare
+
+    def close(self) -> None:
+        """Done with the child, whether or not it finished."""
+        if self._stream is not None:
+            self._stream.close()
+            self._stream = None
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGKILL)
+            os.waitpid(self._pid, 0)
 
 
 @dataclass
@@ -229,11 +281,18 @@ class Survey:
 
     state: dict[str, Any]  # read_state's
     inputs: Inputs  # the content, templates, code... now
-    site: Listing  # site_listing of site/ now
+    site: Listing  # site_listing of site/ now, and the spare folder's entries
 
     @property
     def listing(self) -> str:
         return self.site.value()
+
+    def spare(self) -> list[str] | None:
+        """The listing_entries of the spare folder, when they are the ones the last build
+        recorded (else None: the spare is not to be used)."""
+        entries = self.site.spare_entries()
+        recorded = self.state.get("spare")
+        return entries if recorded and listing_digest(entries) == recorded else None
 
     @property
     def unchanged(self) -> bool:
@@ -254,13 +313,17 @@ def survey(content: Path, templates: Path, site: Path, shell_digest: str | None 
     return Survey(state, inputs, listing)
 
 
-def remember(inputs: Inputs, site: Path, caches: dict[str, str | None], listing: str) -> None:
-    """After a successful build: what it was built from, what it wrote (site_listing of it),
-    and the digest of each part of the build cache it left (a part whose bytes differ is not
-    read; None: that part was not written)."""
+def remember(
+    inputs: Inputs, site: Path, caches: dict[str, str | None], listing: str, spare: str | None
+) -> None:
+    """After a successful build: what it was built from, what it wrote (site_listing of it)
+    and what is in the spare folder (None: nothing known), and the digest of each part of the
+    build cache it left (a part whose bytes differ is not read; None: that part was not
+    written)."""
     state = {
         "inputs": inputs.digest,
         "site": listing,
+        "spare": spare,
         "caches": caches,
         "files": inputs.statuses,
     }
@@ -279,7 +342,10 @@ class BuildCache:
     content files."""
 
     shell: str = ""
-    keys: dict[str, str] = field(default_factory=dict)  # page output -> key of its inputs
+    # Each file of the site this build wrote, by its path in it: a page's key (a digest of
+    # what it is rendered from), or render.content_token of the bytes of any other file
+    files: dict[str, str] = field(default_factory=dict)
+    spare_files: dict[str, str] = field(default_factory=dict)  # the same, of the spare folder
     documents: dict[str, Any] = field(default_factory=dict)  # page output -> search.Document
     index: Any = None  # search.Index
     # The content files of the last build, all valid: marshal of {path inside content/:
@@ -318,7 +384,8 @@ def previous_build(site: Path, shell_digest: str, now: Survey) -> BuildCache:
         cached.chunks, cached.parsed = data_part
     if now.state.get("site") != now.listing:
         # site/ changed by hand: none of its pages is reused; what the content held still is
-        return dataclasses.replace(cached, keys={}, documents={}, index=None)
+        # (nor the spare's, which shares the files of site/ that had not changed)
+        return dataclasses.replace(cached, files={}, spare_files={}, documents={}, index=None)
     return cached
 
 

@@ -89,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         return importer.run(args, lang)
     now = cache.survey(args.content, TEMPLATES, args.out)
     if now.unchanged:
+        now.site.close()  # the spare folder's listing is of no use
         with progress.stage("nothing changed"):
             return 0
     from . import pipeline  # the libraries it needs take a second to import: not when unchanged

@@ -32,6 +32,7 @@ from .render import (
     Renderer,
     Writer,
     absolute_url,
+    content_token,
     link_file,
     string_problems,
     write_file,
@@ -108,71 +109,109 @@ def _build(
     with cache.one_build_at_a_time(site_dir):
         if survey is None or survey.state != cache.read_state(site_dir):  # another build ran
             # before reading: an edit during the build shows next time
+            if survey is not None:
+                survey.site.close()
             survey = cache.survey(content, templates, site_dir, shell)
-        inputs = survey.inputs
-        previous = cache.previous_build(site_dir, shell, survey)
-        gc.freeze()  # the last build's cache lives as long as this one
-        validated, problems = check(content, progress, previous, inputs.digests)
-        if validated is None:
-            return problems
-        load.without_lines(validated.records)
-        site = model.build_model(validated.records)
-        problems = string_problems(templates, site.languages)
-        if problems:
-            return problems
-        site_pages = pages.build_pages(site, data.schemas())  # the data pages wait for data
-        writer = Writer(site_dir)
+        with contextlib.closing(survey.site):
+            return _build_surveyed(content, site_dir, templates, progress, survey, shell)
+
+
+def _build_surveyed(
+    content: Path,
+    site_dir: Path,
+    templates: Path,
+    progress: Progress,
+    survey: cache.Survey,
+    shell: str,
+) -> list[Problem]:
+    """The build, under the lock of site/, once the survey is made."""
+    inputs = survey.inputs
+    previous = cache.previous_build(site_dir, shell, survey)
+    gc.freeze()  # the last build's cache lives as long as this one
+    validated, problems = check(content, progress, previous, inputs.digests)
+    if validated is None:
+        return problems
+    load.without_lines(validated.records)
+    site = model.build_model(validated.records)
+    problems = string_problems(templates, site.languages)
+    if problems:
+        return problems
+    site_pages = pages.build_pages(site, data.schemas())  # the data pages wait for data
+    # The spare folder (the site before the last one) is updated into the new site when
+    # its listing is the one the last build recorded.
+    spare = survey.spare() if previous.spare_files else None
+    writer = Writer(site_dir, previous.files, previous.spare_files if spare else None)
+    try:
+        # The data package, the catalogue and the sitemap are made and written by another
+        # process while this one renders the pages. It has the records and rows now; this
+        # process needs only the model.
+        package = Background(
+            make_data,
+            site,
+            validated,
+            previous.chunks,
+            site_pages,
+            writer,
+            large=len(validated.tables["projects"]) >= PACKAGE_PARALLEL_FROM,
+        )
+        kept = cache.BuildCache(shell, checked=validated.checked)
+        del validated
+        # What is left lives until the build ends: the collector need not look at it
+        # again (each full collection walked it all), and the render workers share it.
+        gc.freeze()
         try:
-            # The data package, the catalogue and the sitemap are made and written by another
-            # process while this one renders the pages. It has the records and rows now; this
-            # process needs only the model.
-            package = Background(
-                make_data,
-                site,
-                validated,
-                previous.chunks,
-                site_pages,
-                writer,
-                large=len(validated.tables["projects"]) >= PACKAGE_PARALLEL_FROM,
+            discarded, data_digest = write_site(
+                site, site_pages, package, writer, templates, progress, previous, kept
             )
-            kept = cache.BuildCache(shell, checked=validated.checked)
-            del validated
-            # What is left lives until the build ends: the collector need not look at it
-            # again (each full collection walked it all), and the render workers share it.
-            gc.freeze()
-            try:
-                old, data_digest = write_site(
-                    site, site_pages, package, writer, templates, progress, previous, kept
-                )
-            finally:
-                package.stop()
-        except BaseException:
-            writer.abort()
-            cache.partial(cache.cache_file(site_dir, cache.DATA_PART)).unlink(missing_ok=True)
-            raise
-        # Two more processes: one removes the old site, one lists the new site, while this
-        # one writes the build cache (pickling in a child would copy every page it touches).
-        # The cache first, the state last: a state beside site/ says the cache is of it.
-        large = len(site_pages) >= PARALLEL_FROM
-        removing = start_removing(old) if large else None
+        finally:
+            package.stop()
+    except BaseException:
+        writer.abort()
+        cache.partial(cache.cache_file(site_dir, cache.DATA_PART)).unlink(missing_ok=True)
+        raise
+    # The old site is the spare now; what it holds is known when its files were.
+    spare_listing = None
+    if previous.files and cache.spare_folder(site_dir).is_dir():
+        kept.spare_files, spare_listing = previous.files, survey.listing
+    # The listing of the new site: the spare's, where the few files this build changed
+    # are looked at again; or, in a new folder, every file, listed by another process
+    # while this one writes the build cache. The cache first, the state last: a state
+    # beside site/ says the cache is of it.
+    large = len(site_pages) >= PARALLEL_FROM
+    removing = start_removing(discarded) if large else None
+    if spare and writer.spare:
+        listing = Background(updated_listing, site_dir, spare, writer.touched(), large=False)
+    else:
         listing = Background(cache.site_listing, site_dir, large=large)
-        try:
-            digests = {
-                cache.MAIN_PART: cache.keep(kept, site_dir),
-                cache.DATA_PART: cache.settle(site_dir, cache.DATA_PART, data_digest),
-            }
-            cache.remember(inputs, site_dir, digests, listing.result())
-        except OSError as error:  # the site is built and in place: only the reuse is lost
-            cache.forget(site_dir)
-            for part in cache.PARTS:  # the last build's, of no use
-                cache.cache_file(site_dir, part).unlink(missing_ok=True)
-            progress.warn(cache_not_written(error))
-        if removing is not None:
-            removing.wait()
-        elif old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+    try:
+        digests = {
+            cache.MAIN_PART: cache.keep(kept, site_dir),
+            cache.DATA_PART: cache.settle(site_dir, cache.DATA_PART, data_digest),
+        }
+        cache.remember(inputs, site_dir, digests, listing.result(), spare_listing)
+    except OSError as error:  # the site is built and in place: only the reuse is lost
+        cache.forget(site_dir)
+        for part in cache.PARTS:  # the last build's, of no use
+            cache.cache_file(site_dir, part).unlink(missing_ok=True)
+        progress.warn(cache_not_written(error))
+    if removing is not None:
+        removing.wait()
+    elif discarded is not None:
+        shutil.rmtree(discarded, ignore_errors=True)
     progress.total()
     return []
+
+
+def updated_listing(site: Path, before: list[str], touched: set[str]) -> str:
+    """cache.site_listing of a site that was a folder with these listing entries before this
+    build changed, made or removed the files touched (and nothing else)."""
+    entries = {entry.partition("\0")[0]: entry for entry in before}
+    for path in touched:
+        try:
+            entries[path] = cache.listing_entry(path, os.lstat(os.path.join(site, path)))
+        except FileNotFoundError:
+            entries.pop(path, None)
+    return cache.listing_digest(entries.values())
 
 
 def cache_not_written(error: OSError) -> dict[str, str]:
@@ -222,7 +261,7 @@ def render_worker_start(parent: int) -> None:
 class DataMade:
     """What the data process sends back."""
 
-    paths: list[str]  # the files it wrote, by their path in the site
+    files: dict[str, str]  # the files it wrote, by their path in the site: their tokens
     descriptor: bytes  # datapackage.json
     # the digest of its part of the build cache (the package's chunks, the content files),
     # written beside site/ under its partial name; None when that could not be written
@@ -253,7 +292,9 @@ def make_data(
         )
     except OSError:
         digest = None
-    return DataMade(sorted(files), package["datapackage.json"], digest)
+    return DataMade(
+        {path: writer.tokens[path] for path in files}, package["datapackage.json"], digest
+    )
 
 
 def write_site(
@@ -267,8 +308,8 @@ def write_site(
     kept: cache.BuildCache,
 ) -> tuple[Path | None, str | None]:
     """Pages and search index, with the data process's files, swapped into site/ at the end;
-    what the next build may reuse goes in kept. Returns where the old site is, to remove,
-    and the digest of the data process's part of the build cache."""
+    what the next build may reuse goes in kept. Returns a folder to remove (a spare folder
+    that was not used), and the digest of the data process's part of the build cache."""
     digest = kept.shell + site_digest(site)
     bytecode = KeptBytecode(previous.templates, kept.templates)
     renderer = Renderer(site, templates, RowMemo(digest, previous.rows), bytecode)
@@ -276,13 +317,14 @@ def write_site(
     site_dir = writer.site
     later = [page for page in site_pages if page.template == "data.html"]
     with progress.stage("pages", len(site_pages) - len(later)) as stage:
-        rendered = Rendered(previous, site_dir, writer, digest)
+        rendered = Rendered(previous, writer, digest)
         rendered.all([p for p in site_pages if p not in later], renderer, stage)
     with progress.stage("data", len(later)) as stage:
         made: DataMade = package_job.result()
         if package_job.forked:  # the files the data process wrote, claimed where all are
-            for path in made.paths:
+            for path, token in made.files.items():
                 writer.claim(path, make_folder=False)
+                writer.tokens[path] = token
         descriptor = json.loads(made.descriptor)
         structured = {
             lang: catalog.schema_org_dataset(site, descriptor, lang) for lang in site.languages
@@ -294,13 +336,13 @@ def write_site(
         if path.is_file():
             writer.write(f"static/{path.relative_to(static).as_posix()}", path.read_bytes())
     with progress.stage("search"):
-        index = rendered.search_index(writer, site_dir)
+        index = rendered.search_index(writer)
     with progress.stage("write"):
         cache.forget(site_dir)
-        old = writer.commit(remove_old=False)
-    kept.keys, kept.documents, kept.index = rendered.keys, rendered.documents, index
+        discarded = writer.commit(remove_old=False)
+    kept.files, kept.documents, kept.index = writer.tokens, rendered.documents, index
     kept.rows = renderer.memo.kept
-    return old, made.cache_digest
+    return discarded, made.cache_digest
 
 
 M_ARENA_MAX = -8
@@ -418,16 +460,13 @@ class Rendered:
     """Renders pages, or links them from the last build when their key says nothing changed.
 
     Rendering is pure CPU work per page: forked workers share the model without copying it,
-    and each writes (or links) the files of its pages; only keys and searchable text come
+    and each writes (or links) the files of its pages; only tokens and searchable text come
     back to the parent.
     """
 
-    def __init__(
-        self, previous: cache.BuildCache, site_dir: Path, writer: Writer, shell: str
-    ) -> None:
-        self.previous, self.site_dir, self.writer = previous, site_dir, writer
+    def __init__(self, previous: cache.BuildCache, writer: Writer, shell: str) -> None:
+        self.previous, self.writer = previous, writer
         self.shell = shell.encode()
-        self.keys: dict[str, str] = {}
         self.documents: dict[str, search.Document | None] = {}
         self.reused = 0
 
@@ -441,9 +480,7 @@ class Rendered:
             range(i, min(i + BATCH, len(site_pages))) for i in range(0, len(site_pages), BATCH)
         ]
         workers = min(os.cpu_count() or 1, 8) if len(site_pages) >= PARALLEL_FROM else 1
-        _job = _Job(
-            renderer, site_pages, targets, str(self.site_dir), self.previous.keys, self.shell
-        )
+        _job = _Job(renderer, site_pages, targets, self.writer, self.shell)
         try:
             if workers == 1 or not can_fork():
                 # Rendering here: each page's garbage is collected, as in a worker.
@@ -467,20 +504,19 @@ class Rendered:
         stage: Stage,
         memo: RowMemo,
     ) -> None:
-        """Each page's key and searchable text (the last build's, for a page linked from it)."""
+        """Each page's token and searchable text (the last build's, for a page not rendered)."""
         for batch, (outcomes, rows) in zip(batches, results, strict=True):
             memo.absorb(rows)
-            for i, (page_key, rendered, document) in zip(batch, outcomes, strict=True):
+            for i, (token, rendered, document) in zip(batch, outcomes, strict=True):
                 output = site_pages[i].output
                 if not rendered:
                     document = self.previous.documents.get(output)
                     self.reused += 1
-                if page_key is not None:
-                    self.keys[output] = page_key
+                self.writer.tokens[output] = token
                 self.documents[output] = document
             stage.advance(len(batch))
 
-    def search_index(self, writer: Writer, site_dir: Path) -> search.Index:
+    def search_index(self, writer: Writer) -> search.Index:
         """Write search/: updated in place of the last build's when only some pages changed."""
         documents = {k: d for k, d in self.documents.items() if d is not None}
         index = self.previous.index
@@ -497,7 +533,7 @@ class Rendered:
             if content_bytes is not None:
                 writer.write(path, content_bytes)
             else:
-                link_file(writer.claim(path), os.path.join(site_dir, path))
+                writer.link(path)
         return index
 
 
@@ -508,8 +544,7 @@ class _Job:
     renderer: Renderer
     site_pages: list[pages.Page]
     targets: list[str]  # the file of each page in the staging folder
-    site_dir: str  # the last build's site, to link unchanged pages from
-    previous_keys: dict[str, str]
+    writer: Writer  # its tokens of site/'s files and of the spare's, to compare keys with
     shell: bytes  # the digest of everything but the content
     contexts: dict[Any, bytes] = field(default_factory=dict)  # pages.key's
 
@@ -519,25 +554,48 @@ _job: _Job | None = None
 
 def _render_batch(
     indices: range,
-) -> tuple[list[tuple[str | None, bool, search.Document | None]], Taken]:
-    """Each page written, or linked when the last build's is still right: (key, whether it
-    was rendered, searchable text); and the table rows made and used, for the parent to keep."""
+) -> tuple[list[tuple[str, bool, search.Document | None]], Taken]:
+    """Each page made right in the staging folder: (its token, whether it was rendered, its
+    searchable text); and the table rows made and used, for the parent to keep.
+
+    A page whose key is that of the page in site/ is not rendered: it is linked from there,
+    or left as it is when the staging folder (the spare) has it already. Any other page is
+    rendered (its searchable text is needed), and written unless the spare has it.
+    """
     job = _job
     assert job is not None
+    site_files, spare_files = job.writer.files, job.writer.spare
+    site_dir = str(job.writer.site)
     out = []
     for i in indices:
         page = job.site_pages[i]
-        target = job.targets[i]
-        os.makedirs(os.path.dirname(target), exist_ok=True)
+        output, target = page.output, job.targets[i]
         page_key = pages.key(page, job.shell, job.contexts) if page.reusable else None
-        if page_key is not None and job.previous_keys.get(page.output) == page_key:
-            link_file(target, os.path.join(job.site_dir, page.output))
+        if page_key is not None and site_files.get(output) == page_key:
+            if spare_files.get(output) != page_key:
+                make_folder_of(target)
+                link_file(target, os.path.join(site_dir, output))
             out.append((page_key, False, None))
             continue
         html = job.renderer.render(page)
-        write_file(target, html)
-        out.append((page_key, True, search.extract(html, page.url, page.lang)))
+        data = html.encode("utf-8")
+        token = page_key or content_token(data)
+        if spare_files.get(output) != token:
+            make_folder_of(target)
+            write_file(target, data)
+        out.append((token, True, search.extract(html, page.url, page.lang)))
     return out, job.renderer.memo.take()
+
+
+def make_folder_of(target: str) -> None:
+    """The folder of a file to write, and those above it (most pages have a folder of their
+    own, whose parent is there: one system call)."""
+    try:
+        os.mkdir(os.path.dirname(target))
+    except FileExistsError:
+        pass
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
 
 
 def downloads(descriptor: bytes) -> list[pages.Download]:

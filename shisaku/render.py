@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import fcntl
+import hashlib
 import os
 import re
 import secrets
@@ -19,7 +21,7 @@ import nh3
 import yaml
 from markupsafe import Markup
 
-from . import charts
+from . import cache, charts
 from .formats import Formatter
 from .load import display_path
 from .memo import RowMemo
@@ -268,19 +270,40 @@ AT_FDCWD = -100
 OLD_SUFFIX = "-old"
 
 
+def content_token(content: bytes) -> str:
+    """What a file other than a page with a key is known by in the build cache: its digest."""
+    return "=" + hashlib.sha256(content).hexdigest()
+
+
 def write_file(target: str, content: bytes | str) -> None:
-    """Write a file whose folder exists (Writer.claim made it)."""
-    with open(target, "wb") as stream:
-        stream.write(content.encode("utf-8") if isinstance(content, str) else content)
+    """Write a file whose folder exists. A file already there (in the spare folder: maybe a
+    link to the same file of site/) is replaced, never written through."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    try:
+        fd = os.open(target, NEW_FILE, 0o666)
+    except FileExistsError:
+        os.unlink(target)
+        fd = os.open(target, NEW_FILE, 0o666)
+    with os.fdopen(fd, "wb") as stream:
+        stream.write(data)
+
+
+NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL
 
 
 def link_file(target: str, source: str | Path) -> None:
     """The file of the last build, unchanged: a hard link (nothing ever writes through one), or
     a copy where the file system or its rules refuse links (FAT, some network mounts, another
-    user's files under fs.protected_hardlinks). Its folder exists (Writer.claim made it)."""
+    user's files under fs.protected_hardlinks). Its folder exists; a file already there is
+    replaced."""
     try:
         os.link(source, target)
+    except FileExistsError:
+        os.unlink(target)
+        link_file(target, source)
     except OSError:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(target)
         shutil.copyfile(source, target)
 
 
@@ -290,6 +313,13 @@ class WriteError(Exception):
 
 class Writer:
     """Collects the site in a staging folder beside site/, then swaps it in whole.
+
+    The staging folder is new and empty, or the spare folder: the site before the last one,
+    which the last build kept beside site/ (`.{site}-spare`). A rebuild then changes in it
+    only the files that differ from what this build makes (by their tokens: a page's key,
+    another file's digest) and removes those this build does not make. The site it replaces
+    becomes the next spare. Files are never written through: a file of the spare may be a
+    link to the same file of site/.
 
     What a build killed at any moment (SIGKILL included) leaves in site/:
 
@@ -307,25 +337,39 @@ class Writer:
       builds of the same site/ left (their names only: .{site}-build-XXXXXXXX[-old], beside it).
       A running build holds a lock (flock) on its staging folder, which the kernel drops when
       the process dies, so a build never removes the folder of another one still running.
+      The spare folder is renamed to a staging name before anything in it changes: a build
+      killed while it changed it leaves a leftover, not a spare in an unknown state.
 
     Not covered: power loss or a kernel crash (that needs an fsync of every file and folder
     before the swap); a killed process loses nothing it wrote, the page cache stays.
     """
 
-    def __init__(self, site: Path) -> None:
+    def __init__(
+        self,
+        site: Path,
+        files: dict[str, str] | None = None,
+        spare: dict[str, str] | None = None,
+    ) -> None:
+        """files: the tokens of the files of site/ (the last build's); spare: those of the
+        spare folder, when it is to be used (its listing is the one recorded), else None."""
         self.site = site
+        self.files = files or {}
         site.parent.mkdir(parents=True, exist_ok=True)
         # The names of the folders this class makes beside site/, and of nothing else: 8 hex
         # digits now; before, tempfile.mkdtemp's 8 letters, digits and underscores.
         self.leftover_name = re.compile(
             rf"\.{re.escape(site.name)}-build-[0-9a-z_]{{8}}(?:{OLD_SUFFIX})?"
         )
+        self.discarded: Path | None = None  # a spare folder not used, for the caller to remove
         # One build at a time may recover, clean up or swap; the rest of a build runs in parallel.
         with _locked(site.parent):
             self._recover()
             self._remove_leftovers()
-            self.staging, self._lock = self._make_staging()
+            taken = self._take_spare(spare is not None)
+            self.spare = spare if taken is not None and spare is not None else {}
+            self.staging, self._lock = self._make_staging(taken)
         self.written: set[str] = set()
+        self.tokens: dict[str, str] = {}  # each file this build makes: its token
         self.root = str(self.staging)
         self.folders = {self.root}  # those made in the staging folder
 
@@ -349,25 +393,57 @@ class Writer:
             self.folders.add(folder)
         return os.path.join(folder, parts[-1])
 
-    def write(self, path: str, content: bytes | str) -> None:
-        """Write one file at a site-relative path."""
-        write_file(self.claim(path), content)
+    def write(self, path: str, content: bytes | str, token: str | None = None) -> None:
+        """One file at a site-relative path (token: its page key; else its digest). Written
+        unless the staging folder (the spare) has it already."""
+        target = self.claim(path)
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        self.tokens[path] = token = token or content_token(data)
+        if self.spare.get(path) != token:
+            write_file(target, data)
+
+    def link(self, path: str) -> None:
+        """The file of site/ at this path, which has not changed: linked, unless the staging
+        folder (the spare) has it already."""
+        target = self.claim(path)
+        source = os.path.join(self.site, path)
+        token = self.files.get(path)
+        if token is None:
+            with open(source, "rb") as stream:
+                token = content_token(stream.read())
+        self.tokens[path] = token
+        if self.spare.get(path) != token:
+            link_file(target, source)
+
+    def touched(self) -> set[str]:
+        """The files of the staging folder that this build changed, made or removed."""
+        changed = {path for path, token in self.tokens.items() if self.spare.get(path) != token}
+        return changed | (self.spare.keys() - self.tokens.keys())
 
     def commit(self, remove_old: bool = True) -> Path | None:
-        """Make the staged folder the site. The old site stays whole until the swap; then it
-        is removed, or (remove_old False) its folder returned for the caller to remove: a
-        leftover the next build removes if this one does not."""
+        """Make the staged folder the site; the old site, whole until the swap, becomes the
+        spare folder. Returns a folder to remove (a spare that was not used), or removes it
+        (remove_old): a leftover the next build removes if this one does not."""
+        self._remove_stale()
         os.chmod(self.staging, 0o755)  # not the umask's: the same site/ on every machine
         with _locked(self.site.parent):
             old = self._swap()
+            spare = cache.spare_folder(self.site)
+            if old is not None and not os.path.lexists(spare):
+                os.rename(old, spare)
+                old = None
         self._unlock()
-        if old is not None and remove_old:
-            shutil.rmtree(old, ignore_errors=True)
+        remove = [folder for folder in (self.discarded, old) if folder is not None]
+        if remove_old:
+            for folder in remove:
+                shutil.rmtree(folder, ignore_errors=True)
             return None
-        return old
+        if len(remove) == 2:
+            shutil.rmtree(remove.pop(), ignore_errors=True)
+        return remove[0] if remove else None
 
     def abort(self) -> None:
-        """Forget this build: site/ stays as it was."""
+        """Forget this build: site/ stays as it was (a spare being changed is lost with it)."""
         shutil.rmtree(self.staging, ignore_errors=True)
         self._unlock()
 
@@ -379,8 +455,21 @@ class Writer:
             if self.leftover_name.fullmatch(path.name) and path.is_dir() and not path.is_symlink()
         )
 
+    def _remove_stale(self) -> None:
+        """The files of the spare this build does not make, and the folders left empty."""
+        stale = self.spare.keys() - self.written
+        folders: set[str] = set()
+        for path in stale:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(os.path.join(self.root, path))
+            parts = path.split("/")[:-1]
+            folders.update("/".join(parts[:n]) for n in range(1, len(parts) + 1))
+        for folder in sorted(folders, key=lambda f: -f.count("/")):  # the deepest first
+            with contextlib.suppress(OSError):  # not empty: a file of this build is in it
+                os.rmdir(os.path.join(self.root, folder))
+
     def _swap(self) -> Path | None:
-        """Put the staging folder at site/; return where the old site is now, to remove it."""
+        """Put the staging folder at site/; return where the old site is now."""
         if not self.site.exists():
             os.rename(self.staging, self.site)  # the first build: nothing to replace
             return None
@@ -418,17 +507,38 @@ class Writer:
             finally:
                 os.close(lock)
 
-    def _make_staging(self) -> tuple[Path, int]:
-        """A new empty folder beside site/, locked for as long as this build runs."""
+    def _take_spare(self, wanted: bool) -> Path | None:
+        """The spare folder under a staging name, when wanted (else it is discarded): from
+        now on a build killed leaves it as a leftover, never as a spare half changed."""
+        spare = cache.spare_folder(self.site)
+        if not os.path.lexists(spare):
+            return None
+        name = self._new_name()
+        os.rename(spare, name)
+        if wanted and name.is_dir() and not name.is_symlink():
+            return name
+        self.discarded = name
+        return None
+
+    def _new_name(self) -> Path:
         while True:
             path = self.site.with_name(f".{self.site.name}-build-{secrets.token_hex(4)}")
+            if not os.path.lexists(path):
+                return path
+
+    def _make_staging(self, taken: Path | None) -> tuple[Path, int]:
+        """The staging folder (the spare taken, or a new empty folder beside site/), locked
+        for as long as this build runs."""
+        while taken is None:
+            path = self._new_name()
             try:
                 path.mkdir()
             except FileExistsError:
                 continue
-            lock = _try_lock(path)
-            assert lock is not None, "nobody else knows this folder yet"
-            return path, lock
+            taken = path
+        lock = _try_lock(taken)
+        assert lock is not None, "nobody else knows this folder yet"
+        return taken, lock
 
     def _unlock(self) -> None:
         if self._lock is not None:

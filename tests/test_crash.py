@@ -222,8 +222,9 @@ def test_killed_builds_leave_the_old_or_the_new_site(trees, tmp_path):
         kill(build)
         found = state(site, trees)
         outcomes.append((what, round(time.monotonic() - build.started, 2), found))
-        # Each build removes what killed builds left, so at most the last one's folder is there.
-        assert len(leftovers(site.parent)) <= 1, (what, leftovers(site.parent))
+        # Each build removes what killed builds left, so at most the last one's folders are
+        # there: its staging folder, and the spare folder it had set aside to remove.
+        assert len(leftovers(site.parent)) <= 2, (what, leftovers(site.parent))
         if found == "new":
             put_back_old_site(site, trees)
     print("\nkills (when, seconds after the start, site/ after it):", *outcomes, sep="\n  ")
@@ -242,7 +243,7 @@ from pathlib import Path
 from shisaku import render
 
 point, site, new = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
-real_exchange, real_rename, real_rmtree = render._exchange, os.rename, shutil.rmtree
+real_exchange, real_rename = render._exchange, os.rename
 swapped = False
 
 def die():
@@ -259,6 +260,8 @@ def exchange(a, b):
 
 def rename(source, target):
     global swapped
+    if Path(target).name.endswith("-spare") and point.endswith("before-spare"):
+        die()  # the swap done, the old site not yet the spare folder
     real_rename(source, target)
     if Path(source) == site and point == "fallback-between-renames":
         die()
@@ -267,15 +270,7 @@ def rename(source, target):
         if point == "fallback-after-renames":
             die()
 
-def rmtree(path, ignore_errors=False):
-    if swapped and point.endswith("during-cleanup"):
-        files = sorted(p for p in Path(path).rglob("*") if p.is_file())
-        for file in files[: len(files) // 2]:
-            file.unlink()
-        die()
-    real_rmtree(path, ignore_errors=ignore_errors)
-
-render._exchange, os.rename, shutil.rmtree = exchange, rename, rmtree
+render._exchange, os.rename = exchange, rename
 writer = render.Writer(site)
 for file in sorted(new.rglob("*")):
     if file.is_file():
@@ -312,10 +307,10 @@ def which(site: Path, small: SmallSites) -> str:
 # has recovered (before it writes anything).
 SWAP_POINTS = {
     "after-exchange": ("new", "new"),
-    "exchange-during-cleanup": ("new", "new"),
+    "exchange-before-spare": ("new", "new"),
     "fallback-between-renames": ("missing", "old"),
     "fallback-after-renames": ("new", "new"),
-    "fallback-during-cleanup": ("new", "new"),
+    "fallback-before-spare": ("new", "new"),
 }
 
 

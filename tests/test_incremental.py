@@ -53,10 +53,15 @@ def rebuild(setup: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> str:
     return capsys.readouterr().err
 
 
+def folders(folder: Path) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_dir()}
+
+
 def assert_same_as_full_build(setup: dict[str, Path], tmp_path: Path) -> None:
     fresh = tmp_path / f"fresh-{len(list(tmp_path.glob('fresh-*')))}" / "site"
     assert pipeline.build(setup["content"], fresh, setup["templates"]) == []
     assert tree(setup["site"]) == tree(fresh)
+    assert folders(setup["site"]) == folders(fresh)  # none left empty by a page removed
 
 
 def test_a_rebuild_with_nothing_changed_does_nothing(setup, capsys):
@@ -106,11 +111,18 @@ def edit(path: Path, old: str, new: str) -> None:
      "edit a file of the site by hand", "corrupt the build cache", "damage a byte of the cache",
      "links refused by the file system", "change a project's cost"],
 )  # fmt: skip
+@pytest.mark.parametrize("spare", [False, True], ids=["new folder", "spare folder"])
 def test_after_a_change_the_rebuild_equals_a_full_build(
-    setup, capsys, tmp_path, monkeypatch, change
+    setup, capsys, tmp_path, monkeypatch, change, spare
 ):
+    """spare: the rebuild is the third build, which updates the site before the last one
+    (the spare folder) rather than a new folder."""
     rebuild(setup, capsys)
     content, projects = setup["content"], setup["content"] / "2023" / "projects"
+    if spare:
+        edit(projects / "kaigo.yaml", "en: Watches over older residents.", "en: Visits.")
+        rebuild(setup, capsys)
+        assert cache.spare_folder(setup["site"]).is_dir()
     if change == "edit a project":
         path = projects / "kaigo.yaml"
         path.write_text(
@@ -206,6 +218,83 @@ def test_a_rebuild_renders_only_the_pages_that_changed(setup, capsys, tmp_path):
         for lang in ("ja", "en")
         for page in ("projects/mimamori/index.html", "search/index.html")
     } | {"index.html", "404.html"}
+    assert_same_as_full_build(setup, tmp_path)
+
+
+def staged(target: str | Path) -> str:
+    """A file's path inside the staging folder it was written in."""
+    return re.sub(r"^.*?/\.site-build-[0-9a-f]{8}/", "", str(target))
+
+
+@pytest.fixture
+def touches(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """The files each build writes and links, by their path in the site (a small site
+    renders in the build's own process, where these are seen)."""
+    seen: dict[str, list[str]] = {"written": [], "linked": []}
+    from shisaku import render
+
+    def watched(name: str, real: Any) -> Any:
+        def call(target: str, *args: Any) -> None:
+            seen[name].append(staged(target))
+            real(target, *args)
+
+        return call
+
+    for module in (render, pipeline):
+        monkeypatch.setattr(module, "write_file", watched("written", render.write_file))
+        monkeypatch.setattr(module, "link_file", watched("linked", render.link_file))
+    return seen
+
+
+def test_a_rebuild_changes_only_what_differs_in_the_site_before_the_last_one(
+    setup, capsys, tmp_path, touches
+):
+    """From the third build on, the spare folder (the site before the last one) is brought up
+    to date and swapped in: a page the same in it is neither written nor linked again."""
+    site, kaigo = setup["site"], setup["content"] / "2023" / "projects" / "kaigo.yaml"
+    rebuild(setup, capsys)
+    edit(kaigo, "en: Watch-over Program", "en: Care Program")
+    rebuild(setup, capsys)  # a new folder with the pages of mimamori linked from the first
+    for seen in touches.values():
+        seen.clear()
+    edit(kaigo, "en: Care Program", "en: Care Support Program")
+    rebuild(setup, capsys)
+    touched = set(touches["written"] + touches["linked"])
+    same = {f"{lang}/projects/mimamori/index.html" for lang in ("ja", "en")} | {"404.html"}
+    same |= {f"static/{p.name}" for p in (setup["templates"] / "static").iterdir()}
+    assert not same & touched, sorted(touched)
+    assert {"en/projects/kaigo/index.html", "ja/projects/kaigo/index.html"} <= touched
+    assert touches["linked"] == []  # what build 2 changed (kaigo) changed again
+    assert_same_as_full_build(setup, tmp_path)
+    # A project deleted: its pages and their folders go from the spare too.
+    kaigo.unlink()
+    rebuild(setup, capsys)
+    assert not (site / "en" / "projects" / "kaigo").exists()
+    assert_same_as_full_build(setup, tmp_path)
+
+
+@pytest.mark.parametrize("where", ["spare folder", "site through a shared file"])
+def test_a_spare_folder_changed_by_hand_is_not_used(setup, capsys, tmp_path, where):
+    """What the spare holds is known only while its listing is the one recorded: a file
+    replaced in it (or changed in site/ in place, which changes the spare's link to it too)
+    and the next build starts from a new folder."""
+    site, projects = setup["site"], setup["content"] / "2023" / "projects"
+    rebuild(setup, capsys)
+    edit(projects / "kaigo.yaml", "en: Watch-over Program", "en: Care Program")
+    rebuild(setup, capsys)
+    page = Path("en", "projects", "mimamori", "index.html")  # the same in both sites
+    spare = cache.spare_folder(site)
+    assert (spare / page).stat().st_ino == (site / page).stat().st_ino
+    if where == "spare folder":
+        text = (spare / page).read_bytes()
+        (spare / page).unlink()
+        (spare / page).write_bytes(text.replace(b"Watch-over", b"Tampered!!"))
+    else:
+        with (site / page).open("ab") as stream:
+            stream.write(b"<!-- by hand -->")
+    edit(projects / "kaigo.yaml", "en: Care Program", "en: Care Support Program")
+    rebuild(setup, capsys)
+    assert b"Tampered" not in (site / page).read_bytes()
     assert_same_as_full_build(setup, tmp_path)
 
 
