@@ -61,12 +61,21 @@ MARKDOWN_ATTRIBUTES = {
 }
 
 
+# libyaml's loader where PyYAML was built with it: the strings are read on every build, and
+# the pure-Python loader takes a few hundredths of a second for them
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_strings(path: Path) -> Any:
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+
+
 class Strings:
     """The UI strings of every language, from templates/strings/{lang}.yaml."""
 
     def __init__(self, folder: Path, languages: list[str]) -> None:
         self.catalogs = {
-            lang: yaml.safe_load((folder / f"{lang}.yaml").read_text(encoding="utf-8"))
+            lang: read_strings(folder / f"{lang}.yaml")
             for lang in languages
         }
 
@@ -88,7 +97,7 @@ def string_problems(templates: Path, languages: list[str]) -> list[Problem]:
         if not path.exists():
             found.append(missing_file(display_path(path)))
             continue
-        catalogs[lang] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        catalogs[lang] = read_strings(path) or {}
     every_key = sorted({key for catalog in catalogs.values() for key in catalog})
     for lang, catalog in catalogs.items():
         for key in every_key:
