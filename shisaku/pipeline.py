@@ -475,7 +475,7 @@ class Rendered:
         global _job
         # Claimed here, in the parent, which keeps the list of every file of the site; the
         # folders are made by the worker that writes in them.
-        targets = [self.writer.claim(page.output, make_folder=False) for page in site_pages]
+        targets = self.writer.claim_all([page.output for page in site_pages])
         batches = [
             range(i, min(i + BATCH, len(site_pages))) for i in range(0, len(site_pages), BATCH)
         ]

@@ -74,10 +74,7 @@ class Strings:
     """The UI strings of every language, from templates/strings/{lang}.yaml."""
 
     def __init__(self, folder: Path, languages: list[str]) -> None:
-        self.catalogs = {
-            lang: read_strings(folder / f"{lang}.yaml")
-            for lang in languages
-        }
+        self.catalogs = {lang: read_strings(folder / f"{lang}.yaml") for lang in languages}
 
     def get(self, lang: str, key: str, **values: Any) -> str:
         try:
@@ -316,6 +313,10 @@ def link_file(target: str, source: str | Path) -> None:
         shutil.copyfile(source, target)
 
 
+# A path with an empty, "." or ".." part: outside the site, or not a file's path.
+NOT_IN_SITE = re.compile(r"(?:^|/)\.{0,2}(?:/|$)")
+
+
 class WriteError(Exception):
     """Two outputs claimed the same path, or a path left the site."""
 
@@ -390,9 +391,9 @@ class Writer:
         for one URL are an error even when worker processes do the writing. Paths are plain
         strings: pathlib per file was a fifth of a rebuild's linking of 20,000 pages.
         """
-        parts = path.split("/")
-        if any(part in ("", ".", "..") for part in parts):
+        if NOT_IN_SITE.search(path):
             raise WriteError(f"{path}: not a path inside the site")
+        parts = path.split("/")
         if path in self.written:
             raise WriteError(f"{path}: written twice (two pages or files claim the same URL)")
         self.written.add(path)
@@ -401,6 +402,18 @@ class Writer:
             os.makedirs(folder, exist_ok=True)
             self.folders.add(folder)
         return os.path.join(folder, parts[-1])
+
+    def claim_all(self, paths: list[str]) -> list[str]:
+        """claim(path, make_folder=False) for many paths at once (the pages: 20,000 of them)."""
+        new = set(paths)
+        if (
+            len(new) != len(paths)
+            or not self.written.isdisjoint(new)
+            or any(map(NOT_IN_SITE.search, paths))
+        ):
+            return [self.claim(path, make_folder=False) for path in paths]  # the error
+        self.written |= new
+        return [os.path.join(self.root, path) for path in paths]
 
     def write(self, path: str, content: bytes | str, token: str | None = None) -> None:
         """One file at a site-relative path (token: its page key; else its digest). Written

@@ -713,6 +713,10 @@ def test_the_writer_never_writes_outside_the_site(tmp_path):
         for path in ["../evil.html", "/tmp/evil.html", "ja/../../evil.html", "", "ja//x", "./x"]:
             with pytest.raises(WriteError):
                 writer.write(path, b"evil")
+            with pytest.raises(WriteError):  # as the pages are claimed, all at once
+                writer.claim_all(["ja/index.html", path])
+        with pytest.raises(WriteError):
+            writer.claim_all(["ja/x/index.html", "ja/x/index.html"])
     finally:
         writer.abort()
     assert [p.name for p in tmp_path.rglob("evil*")] == []
