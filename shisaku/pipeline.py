@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import cache, catalog, data, load, model, pages, search, validate
+from . import cache, data, load, model, pages, search, validate
 from .memo import RowMemo, Taken
 from .problems import Problem
 from .progress import QUIET, Progress, Stage
@@ -263,6 +263,7 @@ class DataMade:
 
     files: dict[str, str]  # the files it wrote, by their path in the site: their tokens
     descriptor: bytes  # datapackage.json
+    structured: dict[str, str]  # the package as a schema.org Dataset (JSON-LD), by language
     # the digest of its part of the build cache (the package's chunks, the content files),
     # written beside site/ under its partial name; None when that could not be written
     cache_digest: str | None
@@ -278,6 +279,10 @@ def make_data(
     """In the data process: the data package (chunks: the last build's), the catalogue that
     describes it and the sitemap, written into the staging folder; and what the next build
     may reuse (the package's chunks, load.kept), into its part of the build cache."""
+    # Imported here, in the data process: rdflib takes a few hundredths of a second to
+    # import, which the build's own process need not wait for.
+    from . import catalog
+
     package, kept_chunks = data.package_files(site, validated, chunks)
     files = {f"data/{path}": content_bytes for path, content_bytes in package.items()}
     files.update(catalog.catalog_files(site, package))
@@ -292,8 +297,15 @@ def make_data(
         )
     except OSError:
         digest = None
+    descriptor = json.loads(package["datapackage.json"])
+    structured = {
+        lang: catalog.schema_org_dataset(site, descriptor, lang) for lang in site.languages
+    }
     return DataMade(
-        {path: writer.tokens[path] for path in files}, package["datapackage.json"], digest
+        {path: writer.tokens[path] for path in files},
+        package["datapackage.json"],
+        structured,
+        digest,
     )
 
 
@@ -325,11 +337,7 @@ def write_site(
             for path, token in made.files.items():
                 writer.claim(path, make_folder=False)
                 writer.tokens[path] = token
-        descriptor = json.loads(made.descriptor)
-        structured = {
-            lang: catalog.schema_org_dataset(site, descriptor, lang) for lang in site.languages
-        }
-        pages.set_downloads(later, downloads(made.descriptor), structured)
+        pages.set_downloads(later, downloads(made.descriptor), made.structured)
         rendered.all(later, renderer, stage)
     static = templates / "static"
     for path in sorted(static.rglob("*")):

@@ -90,6 +90,16 @@ def test_a_rebuild_with_nothing_changed_imports_no_library_of_the_build(tiny, tm
     assert done.stdout.split() == ["0", "[]"], done
 
 
+def test_the_build_process_leaves_rdflib_to_the_data_process():
+    """The catalogue's RDF library is imported by the process that makes the data package,
+    not by the build's own, which would wait for it (a few hundredths of a second)."""
+    script = "import sys, shisaku.pipeline; print('rdflib' in sys.modules)"
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["False"], done
+
+
 def test_the_listing_made_by_another_process_is_the_listing_of_site(tiny, tmp_path):
     site = tmp_path / "out" / "site"
     assert pipeline.build(tiny, site) == []
