@@ -231,6 +231,27 @@ def test_sitemap_lists_every_page_with_its_language_twins(site):
     }
 
 
+def test_sitemap_escapes_what_a_url_may_hold():
+    """A base URL with & and quotes (legal in a URL) stays one well-formed attribute each."""
+    import xml.etree.ElementTree as ET
+
+    from shisaku import catalog, data, load, model, pages, validate
+
+    site = model.build_model(validate.validate(load.load(CONTENT))[0].records)
+    base = "https://example.org/a&b'c\"d/"
+    xml = catalog.sitemap(pages.build_pages(site, data.schemas()), lambda path: base + path)
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    root = ET.fromstring(xml)
+    assert {u.findtext("s:loc", namespaces=ns) for u in root.findall("s:url", ns)} >= {
+        base + "ja/",
+        base + "en/projects/",
+    }
+    assert {link.get("href") for link in root.iter("{http://www.w3.org/1999/xhtml}link")} >= {
+        base + "ja/",
+        base + "en/",
+    }
+
+
 def test_robots_txt_points_to_the_sitemap(site):
     assert (site / "robots.txt").read_text(encoding="utf-8").splitlines()[
         -1
