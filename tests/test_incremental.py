@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -318,6 +319,35 @@ def test_a_cache_others_could_have_written_is_not_read(setup, capsys, tmp_path):
     rebuild(setup, capsys)
     assert not any(p.stat().st_ino == inode for p, inode in inodes.items() if p.exists())
     assert_same_as_full_build(setup, tmp_path)
+
+
+def test_a_part_of_the_cache_loads_only_with_the_bytes_it_was_written_with(tmp_path):
+    """Its size and CRC-32, recorded in the state file, are checked before it is unpickled: a
+    byte changed (its size and times put back as they were), a cut, or another file, and it
+    is not loaded, and removed."""
+    target = tmp_path / ".site.cache.pickle"
+    value = {"text": "融資事業 " * 5000, "rows": {bytes(32): b"<tr></tr>"}}
+    digest = cache.write_partial(value, target)
+    cache.partial(target).replace(target)
+    written = target.read_bytes()
+    assert cache._load(target, digest) == value
+
+    def damaged(data: bytes, recorded: str | None = digest) -> object:
+        status = target.stat() if target.exists() else None
+        target.write_bytes(data)
+        if status is not None and len(data) == status.st_size:  # as in the same tick
+            os.utime(target, ns=(status.st_atime_ns, status.st_mtime_ns))
+        return cache._load(target, recorded)
+
+    for at in (0, len(written) // 2, len(written) - 1):
+        flipped = bytearray(written)
+        flipped[at] ^= 0x01
+        assert damaged(bytes(flipped)) is None and not target.exists()
+    assert damaged(written[:-1]) is None and not target.exists()
+    assert damaged(written + b"\0") is None
+    assert damaged(written, hashlib.sha256(written).hexdigest()) is None  # an older build's
+    assert damaged(written, None) is None
+    assert damaged(written) == value
 
 
 def test_builds_of_one_site_wait_for_each_other(tiny, tmp_path):
