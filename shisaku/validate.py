@@ -571,6 +571,8 @@ def check_references(records: list[Record], unread: list[Record]) -> list[Proble
             policy_files.setdefault(r.fiscal_year, []).append(r)
     policies_of_year = {year: Known(files) for year, files in policy_files.items()}
     no_policies = Known([])
+    # The basic projects of each policy named, once: many projects name the same policy.
+    basic_projects_of: dict[tuple[Any, str], Known] = {}
     for record in records:
         if record.kind != "project":
             continue
@@ -581,7 +583,11 @@ def check_references(records: list[Record], unread: list[Record]) -> list[Proble
                 _unknown(record, "policy", policies.ids, Localized(en="policy", ja="施策"))
             )
         elif _is_reference(policy_id) and policy_id in policies.ids:
-            basic_projects = Known(get(policies.ids[policy_id].data, ("basic_projects",)))
+            named = (record.fiscal_year, policy_id)
+            if named not in basic_projects_of:
+                policy = policies.ids[policy_id].data
+                basic_projects_of[named] = Known(get(policy, ("basic_projects",)))
+            basic_projects = basic_projects_of[named]
             basic_project = get(record.data, ("basic_project",))
             if _is_reference(basic_project) and basic_projects.unknown(basic_project):
                 found.append(
