@@ -25,7 +25,7 @@ def floor(content: Path, out: Path) -> int:
     for path, kind, year in load.content_files(content):
         records.append(
             load.Record(
-                kind, str(path), yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader), year
+                kind, path, yaml.load(Path(path).read_bytes(), Loader=yaml.CSafeLoader), year
             )
         )
     for path in sorted((content / "pages").glob("*.md")):

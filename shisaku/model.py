@@ -6,9 +6,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from fractions import Fraction
 from functools import cached_property
-from math import floor
 from typing import Any
 
 Text = dict[str, str]  # one text in every site language: {"ja": ..., "en": ...}
@@ -24,12 +22,14 @@ def change(this_year: int | None, last_year: int | None) -> int | None:
 def ratio(this_year: int | None, last_year: int | None) -> Decimal | None:
     """前年度比 in %: this ÷ last × 100, rounded half up to 0.1 with exact arithmetic.
 
-    None when last year is 0 or missing. Fractions keep 2001/2000 at exactly 100.05,
-    so it rounds to 100.1 where binary floats would give 100.0.
+    None when last year is 0 or missing. Integers keep 2001/2000 at exactly 100.05, so it
+    rounds to 100.1 where binary floats would give 100.0: floor(this × 1000 / last + 1/2)
+    is (2000 × this + last) // (2 × last), a floor division whatever the signs (a tenth of
+    the time of Fractions, made for every row of every build).
     """
     if this_year is None or not last_year:
         return None
-    tenths = floor(Fraction(this_year * 1000, last_year) + Fraction(1, 2))
+    tenths = (2000 * this_year + last_year) // (2 * last_year)
     return Decimal(tenths).scaleb(-1)
 
 

@@ -1,6 +1,8 @@
 """DESIGN.md's "Figures": change, ratio, negatives, missing values and 和暦."""
 
 from decimal import Decimal
+from fractions import Fraction
+from math import floor
 
 import pytest
 
@@ -45,6 +47,15 @@ def test_ratio_rounds_half_up_with_exact_decimals(this_year, last_year, expected
     assert result == expected
     if expected is not None:
         assert str(result) == str(expected)  # one decimal, always
+
+
+@pytest.mark.parametrize("last_year", [1, 2, 3, 7, 1999, 2000, 2867, -1, -3, -2000, 10**12 + 1])
+def test_ratio_is_the_exact_fraction_rounded_half_up(last_year):
+    """The integer floor division is floor(this / last × 1000 + 1/2) in exact arithmetic,
+    negative amounts (a refund) included."""
+    for this_year in [*range(-4100, 4100, 7), 10**15 + 3, -(10**15) - 3]:
+        exact = floor(Fraction(this_year * 1000, last_year) + Fraction(1, 2))
+        assert model.ratio(this_year, last_year) == Decimal(exact).scaleb(-1)
 
 
 def test_float_arithmetic_would_get_the_edge_case_wrong():

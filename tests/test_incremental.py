@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from shisaku import cache, cli, data, load, pipeline, rows
+from shisaku import cache, cli, data, load, pipeline, rows, validate
 from shisaku.render import TEMPLATES
 
 from .conftest import PROJECT_YAML, ROOT, write_tree
@@ -430,6 +430,59 @@ def test_a_rebuild_reads_only_the_files_that_changed(setup, capsys, tmp_path, mo
     rebuild(setup, capsys)
     assert parsed == [load.display_path(path)]
     assert_same_as_full_build(setup, tmp_path)
+
+
+def test_a_rebuild_gives_frictionless_only_the_rows_that_changed(
+    setup, capsys, tmp_path, monkeypatch
+):
+    """The rows frictionless passed at the last build are known by their digests: after one
+    project's edit, only its row is checked again, and the site is a full build's."""
+    monkeypatch.setattr(cache, "SETTLED_NS", -(10**18))
+    rebuild(setup, capsys)
+    edit(setup["content"] / "2023" / "projects" / "kaigo.yaml", "見守り事業", "介護の事業")
+    checked: list[tuple[str, list[Any]]] = []
+    resource = validate.Resource
+
+    def recorded(**kwargs: Any) -> Any:
+        header, *data_rows = kwargs["data"]
+        ids = [dict(zip(header, row, strict=True)).get("事務事業ID") for row in data_rows]
+        checked.append((kwargs["name"], ids))
+        return resource(**kwargs)
+
+    monkeypatch.setattr(validate, "Resource", recorded)
+    rebuild(setup, capsys)
+    assert checked == [("projects", ["kaigo"])]
+    monkeypatch.undo()
+    assert_same_as_full_build(setup, tmp_path)
+
+
+def test_a_row_has_the_same_digest_in_another_process():
+    """The digests are kept for the next build, a process that makes its rows anew: the same
+    values give the same digest however they are shared (marshal's back-references would not)
+    and whatever the hash seed; a value marshal cannot write has a digest too."""
+    shared = "東久留米市" * 3
+    cells: list[Any] = [shared, shared, 2023, None, 1.5, True, ""]
+    words = [shared, load.Yaml11("yes", "boolean")]
+    code = (
+        "from shisaku import load, validate\n"
+        "cells = ['東久留米市' * 3, ''.join(['東久留米市'] * 3), 2023, None, 1.5, True, '']\n"
+        "words = ['東久留米市' * 3, load.Yaml11('yes', 'boolean')]\n"
+        "print(validate.row_digest('projects', cells).hex())\n"
+        "print(validate.row_digest('projects', words).hex())"
+    )
+    here = [
+        validate.row_digest("projects", cells).hex(),
+        validate.row_digest("projects", words).hex(),
+    ]
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        other = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        ).stdout.split()
+        assert other == here
+    assert validate.row_digest("projects", cells) != validate.row_digest("policies", cells)
+    assert validate.row_digest("projects", [1]) != validate.row_digest("projects", [True])
+    assert validate.row_digest("projects", [1]) != validate.row_digest("projects", [1.0])
 
 
 def counted(function: Any, calls: list[str]) -> Any:
