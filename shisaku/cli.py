@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from . import cache
 from .problems import message_language, print_problems
@@ -64,7 +65,8 @@ def parser(command: str = "") -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, leave: list[Any] | None = None) -> int:
+    """leave: see pipeline.build, for a caller that ends the process by os._exit."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv.insert(0, "build")
@@ -94,4 +96,5 @@ def main(argv: list[str] | None = None) -> int:
             return 0
     from . import pipeline  # the libraries it needs take a second to import: not when unchanged
 
-    return print_problems(pipeline.build(args.content, args.out, TEMPLATES, progress, now), lang)
+    problems = pipeline.build(args.content, args.out, TEMPLATES, progress, now, leave)
+    return print_problems(problems, lang)

@@ -88,12 +88,16 @@ def build(
     templates: Path = TEMPLATES,
     progress: Progress = QUIET,
     survey: cache.Survey | None = None,
+    leave: list[Any] | None = None,
 ) -> list[Problem]:
     """The whole pipeline: content -> validated rows -> model -> files, swapped into site/ at
-    the end (survey: cache.survey's, when the caller has just made it)."""
+    the end (survey: cache.survey's, when the caller has just made it; leave: a list that
+    gets the build's largest objects rather than free them, in a process that ends without
+    freeing anything, by os._exit: millions of objects freed one by one take a twentieth of
+    a second)."""
     one_malloc_arena()
     with collector_paused():
-        return _build(content, site_dir, templates, progress, survey)
+        return _build(content, site_dir, templates, progress, survey, leave)
 
 
 def _build(
@@ -102,6 +106,7 @@ def _build(
     templates: Path,
     progress: Progress,
     survey: cache.Survey | None,
+    leave: list[Any] | None = None,
 ) -> list[Problem]:
     shell = cache.shell(templates)
     # One build of a site at a time: a build that reuses the pages of site/ must not see
@@ -113,7 +118,7 @@ def _build(
                 survey.site.close()
             survey = cache.survey(content, templates, site_dir, shell)
         with contextlib.closing(survey.site):
-            return _build_surveyed(content, site_dir, templates, progress, survey, shell)
+            return _build_surveyed(content, site_dir, templates, progress, survey, shell, leave)
 
 
 def _build_surveyed(
@@ -123,6 +128,7 @@ def _build_surveyed(
     progress: Progress,
     survey: cache.Survey,
     shell: str,
+    leave: list[Any] | None,
 ) -> list[Problem]:
     """The build, under the lock of site/, once the survey is made."""
     inputs = survey.inputs
@@ -198,6 +204,8 @@ def _build_surveyed(
         removing.wait()
     elif discarded is not None:
         shutil.rmtree(discarded, ignore_errors=True)
+    if leave is not None:
+        leave += [previous, site, site_pages, kept, writer]
     progress.total()
     return []
 
