@@ -44,12 +44,15 @@ def check(
     progress: Progress = QUIET,
     previous: cache.BuildCache | None = None,
     digests: dict[str, str] | None = None,
+    frictionless: Frictionless | None = None,
 ) -> tuple[validate.Validated | None, list[Problem]]:
     """Load and validate everything; nothing is written.
 
     previous: the last successful build's cache, whose files are taken in place of those
     unchanged (digests: this build's, of each file) and not checked again on their own.
+    frictionless: a Frictionless process started earlier, to validate the rows in.
     """
+    run = frictionless.errors if frictionless is not None else validate.frictionless_errors
     if not content.is_dir():
         return None, [
             Problem(str(content), None, "", "read-error", "read-error", {"detail": "not a folder"})
@@ -60,11 +63,11 @@ def check(
         stage.advance(len(loaded.records))
     with progress.stage("validate") as stage:
         checked = previous.checked if reuse is not None and previous is not None else None
-        validated, problems = validate.validate(loaded, checked)
+        validated, problems = validate.validate(loaded, checked, run)
         if problems and reuse is not None:
             # The files taken from the last build keep no lines for the messages: read them all.
             loaded = load.load(content)
-            validated, problems = validate.validate(loaded)
+            validated, problems = validate.validate(loaded, frictionless=run)
         stage.advance(len(loaded.records))
     return validated, problems
 
@@ -132,9 +135,12 @@ def _build_surveyed(
 ) -> list[Problem]:
     """The build, under the lock of site/, once the survey is made."""
     inputs = survey.inputs
-    previous = cache.previous_build(site_dir, shell, survey)
-    gc.freeze()  # the last build's cache lives as long as this one
-    validated, problems = check(content, progress, previous, inputs.digests)
+    # frictionless imported and warmed up in another process while this one reads the last
+    # build's cache and the content
+    with contextlib.closing(Frictionless()) as frictionless:
+        previous = cache.previous_build(site_dir, shell, survey)
+        gc.freeze()  # the last build's cache lives as long as this one
+        validated, problems = check(content, progress, previous, inputs.digests, frictionless)
     if validated is None:
         return problems
     load.without_lines(validated.records)
@@ -407,6 +413,73 @@ def can_fork() -> bool:
 PARALLEL_FROM = 400
 PACKAGE_PARALLEL_FROM = 200
 BATCH = 100
+
+
+class Frictionless:
+    """validate.frictionless_errors in a forked process that imports frictionless and warms it
+    up (its plugins, a schema checked) as soon as it starts: the build reads its cache and
+    its content meanwhile, and its own process never imports frictionless. Where fork is
+    missing, or the process is gone, the work is done here."""
+
+    def __init__(self) -> None:
+        self._process: multiprocessing.process.BaseProcess | None = None
+        if not can_fork():
+            return
+        context = multiprocessing.get_context("fork")
+        self._connection, theirs = context.Pipe()
+        self._process = context.Process(
+            target=_serve_frictionless,
+            args=(theirs, self._connection, os.getpid()),
+            daemon=True,
+        )
+        self._process.start()
+        theirs.close()
+
+    def errors(self, tables: list[validate.TableData]) -> list[Any]:
+        if self._process is not None:
+            try:
+                self._connection.send(tables)
+                ok, value = self._connection.recv()
+            except (EOFError, OSError):  # it died (killed, out of memory): done here instead
+                self.close()
+            else:
+                if not ok:
+                    raise value
+                return value
+        return validate.frictionless_errors(tables)
+
+    def close(self) -> None:
+        if self._process is not None:
+            self._connection.close()  # it ends at the end of its pipe
+            self._process.join(timeout=1)
+            if self._process.is_alive():
+                self._process.kill()
+                self._process.join()
+            self._process = None
+
+
+def _serve_frictionless(connection: Any, parents_end: Any, parent: int) -> None:
+    """In the frictionless process: warm up, then validate what comes until the pipe ends."""
+    parents_end.close()
+    die_with_parent(parent)
+    gc.enable()
+    schemas = {name: validate.frictionless_schema(name) for name in validate.TABLES}
+    validate.frictionless_errors(
+        [
+            (name, schema, [[f["name"] for f in schema["fields"]]])
+            for name, schema in schemas.items()
+        ]
+    )
+    while True:
+        try:
+            tables = connection.recv()
+        except EOFError:
+            return
+        try:
+            outcome = (True, validate.frictionless_errors(tables))
+        except BaseException as error:
+            outcome = (False, error)
+        connection.send(outcome)
 
 
 class Background:

@@ -15,13 +15,12 @@ import marshal
 import operator
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
-
-from frictionless import Resource, Schema
 
 from . import model
 from .load import Loaded, Record, Yaml11
@@ -739,14 +738,64 @@ def own_problems(
 
 
 # -- frictionless ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TableError:
+    """What the messages use of a frictionless error: plain data, which another process can
+    send (see frictionless_errors)."""
+
+    type: str
+    message: str
+    row_number: int | None
+    field_name: str | None
+    note: str
+
+
+# (table name, Table Schema without foreign keys, rows with the header first)
+TableData = tuple[str, dict[str, Any], list[list[Any]]]
+
+
+def frictionless_errors(tables: list[TableData]) -> list[tuple[str, list[TableError]]]:
+    """frictionless's errors in each table, validated on its own: (table name, errors)."""
+    # Imported here, where it runs: frictionless takes a tenth of a second to import, which a
+    # build spends in another process while it reads the content (pipeline.Frictionless).
+    from frictionless import Resource, Schema
+
+    found = []
+    for name, schema, data in tables:
+        resource = Resource(name=name, data=data, schema=Schema.from_descriptor(schema))
+        for task in resource.validate().tasks:
+            errors = [
+                TableError(
+                    error.type,
+                    error.message,
+                    getattr(error, "row_number", None),
+                    getattr(error, "field_name", None),
+                    getattr(error, "note", ""),
+                )
+                for error in task.errors
+            ]
+            found.append((task.name, errors))
+    return found
+
+
+def frictionless_schema(name: str) -> dict[str, Any]:
+    """A table's schema for frictionless: each table on its own, the foreign keys are checked
+    ourselves (validating them as one package makes frictionless deep-copy every row)."""
+    return {k: v for k, v in load_schema(name).items() if k != "foreignKeys"}
+
+
 def frictionless_problems(
-    tables: dict[str, list[Row]], passed: set[bytes], digests: set[bytes]
+    tables: dict[str, list[Row]],
+    passed: set[bytes],
+    digests: set[bytes],
+    run: Callable[[list[TableData]], list[tuple[str, list[TableError]]]] = frictionless_errors,
 ) -> list[Problem]:
     """Validate the rows of every table against schema/, each table on its own (the foreign
     keys are check_references'), but for the rows in passed (digests of rows a build found
-    valid: frictionless checks each row on its own). digests gets every row's."""
+    valid: frictionless checks each row on its own). digests gets every row's. run:
+    frictionless_errors, here or in another process."""
     schemas = {name: load_schema(name) for name in TABLES}
-    tasks = []
+    requests: list[TableData] = []
     to_check: dict[str, list[Row]] = {}
     for name in TABLES:
         fields = [f["name"] for f in schemas[name]["fields"]]
@@ -762,20 +811,17 @@ def frictionless_problems(
                 to_check[name].append(row)
         if len(data) == 1 and passed:
             continue
-        # Each table on its own: the foreign keys are checked ourselves, and validating them
-        # as one package makes frictionless deep-copy every row (a quarter of the time).
-        schema = {k: v for k, v in schemas[name].items() if k != "foreignKeys"}
-        resource = Resource(name=name, data=data, schema=Schema.from_descriptor(schema))
-        tasks += resource.validate().tasks
+        requests.append((name, frictionless_schema(name), data))
+    tasks = run(requests) if requests else []
     found = []
-    for task in tasks:
-        fields = {f["name"]: f for f in schemas[task.name]["fields"]}
-        for error in task.errors:
-            row_number = getattr(error, "row_number", None)
+    for task_name, errors in tasks:
+        fields = {f["name"]: f for f in schemas[task_name]["fields"]}
+        for error in errors:
+            row_number = error.row_number
             if row_number is None:
                 found.append(
                     Problem(
-                        f"schema/{task.name}.json",
+                        f"schema/{task_name}.json",
                         None,
                         "",
                         "invalid",
@@ -786,7 +832,7 @@ def frictionless_problems(
                 continue
             if error.type in CHECKED_OURSELVES:
                 continue
-            row = to_check[task.name][row_number - 2]  # row 1 is the header
+            row = to_check[task_name][row_number - 2]  # row 1 is the header
             mapped = _map_error(row, error, fields)
             if mapped is not None:
                 found.append(mapped)
@@ -813,13 +859,13 @@ def _cells(values: tuple[Any, ...]) -> list[Any]:
     return [float(value) if isinstance(value, Decimal) else value for value in values]
 
 
-def _map_error(row: Row, error: Any, fields: dict[str, dict[str, Any]]) -> Problem | None:
+def _map_error(row: Row, error: TableError, fields: dict[str, dict[str, Any]]) -> Problem | None:
     """A frictionless error on a row cell -> a problem at the file, line and key it came from.
 
     None for a cell the row derives from elsewhere (a policy's name looked up, the ratio
     computed): its source is checked where it is written, and blaming this file would mislead.
     """
-    name = getattr(error, "field_name", None)
+    name = error.field_name
     if name not in row.keys:
         return None
     path = row.keys[name]
@@ -894,10 +940,15 @@ def _covers(seen: Problem, item: Problem) -> bool:
 
 
 def validate(
-    loaded: Loaded, checked: Checked | None = None
+    loaded: Loaded,
+    checked: Checked | None = None,
+    frictionless: Callable[[list[TableData]], list[tuple[str, list[TableError]]]] = (
+        frictionless_errors
+    ),
 ) -> tuple[Validated | None, list[Problem]]:
     """All problems at once, or the validated records and their published rows (checked:
-    what the last successful build found right)."""
+    what the last successful build found right; frictionless: frictionless_errors, here or
+    in another process)."""
     records = [r for r in loaded.records]
     own = own_problems(records, loaded.unread, checked)
     site = next((r for r in records if r.kind == "site" and isinstance(r.data, dict)), None)
@@ -908,7 +959,9 @@ def validate(
     }
     digests: set[bytes] = set()
     passed = checked.rows if checked is not None else set()
-    problems = loaded.problems + merge(own, frictionless_problems(tables, passed, digests))
+    problems = loaded.problems + merge(
+        own, frictionless_problems(tables, passed, digests, frictionless)
+    )
     if problems:
         return None, sort_problems(problems)
     return Validated(

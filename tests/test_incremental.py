@@ -101,6 +101,31 @@ def test_the_build_process_leaves_rdflib_to_the_data_process():
     assert done.stdout.split() == ["False"], done
 
 
+def test_frictionless_runs_in_its_own_process_and_here_when_that_is_gone(tiny, tmp_path):
+    """The build's process leaves frictionless to another, which it starts first; if that one
+    dies, the rows are checked here, with the same messages."""
+    edit(tiny / "2023" / "projects" / "mimamori.yaml", "ja: 見守り事業", "ja: " + "見守り" * 700)
+    site = tmp_path / "site"
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from shisaku import pipeline\n"
+        f"found = pipeline.build(Path({str(tiny)!r}), Path({str(site)!r}))\n"
+        "print('frictionless' in sys.modules, [p.code for p in found])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    in_process = [p.code for p in pipeline.check(tiny)[1]]
+    assert in_process == ["too-long"] and done.stdout.strip() == f"False {in_process}", done
+
+    frictionless = pipeline.Frictionless()
+    assert frictionless._process is not None
+    frictionless._process.kill()
+    frictionless._process.join()
+    assert [p.code for p in pipeline.check(tiny, frictionless=frictionless)[1]] == in_process
+
+
 def test_the_listing_made_by_another_process_is_the_listing_of_site(tiny, tmp_path):
     site = tmp_path / "out" / "site"
     assert pipeline.build(tiny, site) == []
@@ -441,15 +466,15 @@ def test_a_rebuild_gives_frictionless_only_the_rows_that_changed(
     rebuild(setup, capsys)
     edit(setup["content"] / "2023" / "projects" / "kaigo.yaml", "見守り事業", "介護の事業")
     checked: list[tuple[str, list[Any]]] = []
-    resource = validate.Resource
+    errors = pipeline.Frictionless.errors
 
-    def recorded(**kwargs: Any) -> Any:
-        header, *data_rows = kwargs["data"]
-        ids = [dict(zip(header, row, strict=True)).get("事務事業ID") for row in data_rows]
-        checked.append((kwargs["name"], ids))
-        return resource(**kwargs)
+    def recorded(self: pipeline.Frictionless, tables: list[validate.TableData]) -> Any:
+        for name, _, (header, *data_rows) in tables:
+            ids = [dict(zip(header, row, strict=True)).get("事務事業ID") for row in data_rows]
+            checked.append((name, ids))
+        return errors(self, tables)
 
-    monkeypatch.setattr(validate, "Resource", recorded)
+    monkeypatch.setattr(pipeline.Frictionless, "errors", recorded)
     rebuild(setup, capsys)
     assert checked == [("projects", ["kaigo"])]
     monkeypatch.undo()
