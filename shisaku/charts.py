@@ -99,6 +99,9 @@ TOKENS = re.compile(r"[\u3000-\u9fff\uff00-\uffef]|[^\s\u3000-\u9fff\uff00-\uffe
 
 def wrap(label: str, width: float = WIDTH - 2 * MARGIN) -> list[str]:
     """A label cut into lines that fit the chart's width."""
+    whole = label.strip()
+    if text_width(whole) <= width:  # most labels: one line, the label without its spaces
+        return [whole]
     lines = [""]
     full = used = 0  # the width of the line so far, with and without its trailing spaces
     for token in TOKENS.findall(label):
@@ -159,7 +162,8 @@ def bar_with_value(key: str, value: int | None, top: float, scale: float, lang: 
             f' height="{BAR_HEIGHT}" fill="{COLOURS[key]}"/>'
         )
     x, y = number(MARGIN + length + VALUE_GAP), number(baseline(top, BAR_HEIGHT))
-    return f'{rect}<text class="chart-value" x="{x}" y="{y}" fill="{TEXT_COLOUR}">{esc(formats.amount(value, lang))}</text>'
+    # an amount is digits, commas and a sign or dash: nothing to escape
+    return f'{rect}<text class="chart-value" x="{x}" y="{y}" fill="{TEXT_COLOUR}">{formats.amount(value, lang)}</text>'
 
 
 def baseline(top: float, height: float) -> float:

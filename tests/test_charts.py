@@ -282,6 +282,7 @@ def test_wrap_follows_its_rule_on_any_label() -> None:
         "ｶ",
         "x" * 40,
         "é",
+        "\xa0",
     ]
     chance = random.Random(7)
     for _ in range(20_000):
