@@ -59,6 +59,7 @@ class Project:
     cost: int | None
     previous_cost: int | None
     file: str
+    source: str = ""  # the SHA-256 of its file's bytes, when known
 
     @property
     def change(self) -> int | None:
@@ -70,14 +71,23 @@ class Project:
 
     @cached_property
     def digest(self) -> bytes:
-        """Every field but the path of its file, which no page shows and which depends on the
-        working folder: what is keyed by it (pages, table rows) stays right whatever a template
-        shows. The fields are text, numbers, None and {language: text}, whose repr is their
-        value. Made once per process: a project is on several pages, and in every listing."""
-        return hashlib.sha256(repr(tuple(getattr(self, name) for name in KEYED)).encode()).digest()
+        """A digest of every field but the path of its file, which no page shows and which
+        depends on the working folder: what is keyed by it (pages, table rows) stays right
+        whatever a template shows. Made once per process: a project is on several pages, and
+        in every listing.
+
+        Every field comes from the bytes of its file, its year's folder and the site's
+        languages: with the digest of those bytes (source) known, that is all there is to
+        digest. Else the fields themselves: text, numbers, None and {language: text}, whose
+        repr is their value."""
+        if self.source:
+            made_from = f"{self.source}\0{self.fiscal_year}\0{list(self.name)}"
+        else:
+            made_from = repr(tuple(getattr(self, name) for name in KEYED))
+        return hashlib.sha256(made_from.encode()).digest()
 
 
-KEYED = tuple(f.name for f in fields(Project) if f.name != "file")
+KEYED = tuple(f.name for f in fields(Project) if f.name not in ("file", "source"))
 
 
 @dataclass
@@ -224,6 +234,7 @@ def _project(record: Any, languages: list[str]) -> Project:
         cost=_cost(data["cost"], year),
         previous_cost=_cost(data["cost"], year - 1),
         file=record.file,
+        source=record.digest,
     )
 
 

@@ -93,3 +93,28 @@ def test_the_rows_kept_are_those_of_pages_rendered_on_every_build(content):
     assert kept_rows(site, [p for p in site_pages if p.reusable], "digest") == {}
     home = [p for p in site_pages if p.template == "home.html"]
     assert len(kept_rows(site, home, "digest")) == 2 * len(site.projects)
+
+
+def test_a_projects_digest_is_that_of_its_file_its_year_and_the_languages(content):
+    """What keys a project's pages and rows: the bytes of its file (read now or taken from the
+    last build), its fiscal year and the site's languages; its fields when those are unknown."""
+    loaded = load.load(content)
+    record = next(r for r in loaded.records if r.kind == "project")
+    project = model._project(record, ["ja", "en"])
+    assert project.source == record.digest != ""
+    same = model._project(load.Record(**{**vars(record), "reused": True}), ["ja", "en"])
+    assert same.digest == project.digest
+    other_year = load.Record(**{**vars(record), "fiscal_year": record.fiscal_year + 1})
+    other_bytes = load.Record(**{**vars(record), "digest": "0" * 64})
+    others = [
+        model._project(other_year, ["ja", "en"]),
+        model._project(other_bytes, ["ja", "en"]),
+        model._project(record, ["en", "ja"]),
+    ]
+    assert len({project.digest, *(p.digest for p in others)}) == 4
+    unknown = model._project(load.Record(**{**vars(record), "digest": ""}), ["ja", "en"])
+    changed = model._project(
+        load.Record(**{**vars(record), "digest": "", "data": {**record.data, "order": 99}}),
+        ["ja", "en"],
+    )
+    assert unknown.digest != changed.digest != project.digest
