@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import datetime
 import json
-import re
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, SKOS
 
 from .data import release_time, sha256
 from .model import Site
-from .pages import Page
 
 # DCAT 3 (rdflib's closed DCAT namespace predates dcat:version).
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -378,35 +375,3 @@ def schema_org_dataset(site: Site, package: dict[str, Any], lang: str) -> str:
 
 
 # -- Sitemap and robots.txt ---------------------------------------------------------------------
-def sitemap(pages: list[Page], absolute: Any) -> bytes:
-    """Every page with its language twins as xhtml:link alternates (not 404 or search results)."""
-    lines = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-        'xmlns:xhtml="http://www.w3.org/1999/xhtml">',
-    ]
-    listed = [p for p in pages if p.alternates and p.template != "search.html"]
-
-    def href(url: str) -> str:
-        full = absolute(url)
-        # most URLs have nothing to escape: quoteattr for the few that have (a fifth of the
-        # time of a rebuild's sitemap at 20,000 pages went to it)
-        return quoteattr(full) if TO_ESCAPE.search(full) else f'"{full}"'
-
-    for page in sorted(listed, key=lambda p: p.url):
-        lines.append(f"  <url>\n    <loc>{escape(absolute(page.url))}</loc>")
-        for lang, url in page.alternates.items():
-            lines.append(f'    <xhtml:link rel="alternate" hreflang="{lang}" href={href(url)}/>')
-        lines.append(
-            f'    <xhtml:link rel="alternate" hreflang="x-default" href={href(page.x_default)}/>'
-            "\n  </url>"
-        )
-    lines.append("</urlset>")
-    return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-TO_ESCAPE = re.compile("[&<>\"'\n\r\t]")
-
-
-def robots(site: Site) -> bytes:
-    return f"User-agent: *\nAllow: /\n\nSitemap: {home(site)}sitemap.xml\n".encode()

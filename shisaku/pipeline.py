@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import cache, data, load, model, pages, search, validate
+from . import cache, data, load, model, pages, search, sitemap, validate
 from .memo import RowMemo, Taken
 from .problems import Problem
 from .progress import QUIET, Progress, Stage
@@ -148,24 +148,23 @@ def _build_surveyed(
     problems = string_problems(templates, site.languages)
     if problems:
         return problems
-    site_pages = pages.build_pages(site, data.schemas())  # the data pages wait for data
     # The spare folder (the site before the last one) is updated into the new site when
     # its listing is the one the last build recorded.
     spare = survey.spare() if previous.spare_files else None
     writer = Writer(site_dir, previous.files, previous.spare_files if spare else None)
     try:
-        # The data package, the catalogue and the sitemap are made and written by another
-        # process while this one renders the pages. It has the records and rows now; this
+        # The data package and the catalogue are made and written by another process
+        # while this one renders the pages. It has the records and rows now; this
         # process needs only the model.
         package = Background(
             make_data,
             site,
             validated,
             previous.chunks,
-            site_pages,
             writer,
             large=len(validated.tables["projects"]) >= PACKAGE_PARALLEL_FROM,
         )
+        site_pages = pages.build_pages(site, data.schemas())  # the data pages wait for data
         kept = cache.BuildCache(shell, checked=validated.checked)
         del validated
         # What is left lives until the build ends: the collector need not look at it
@@ -287,11 +286,10 @@ def make_data(
     site: model.Site,
     validated: validate.Validated,
     chunks: dict[bytes, bytes],
-    site_pages: list[pages.Page],
     writer: Writer,
 ) -> DataMade:
-    """In the data process: the data package (chunks: the last build's), the catalogue that
-    describes it and the sitemap, written into the staging folder; and what the next build
+    """In the data process: the data package (chunks: the last build's) and the catalogue
+    that describes it, written into the staging folder; and what the next build
     may reuse (the package's chunks, load.kept), into its part of the build cache."""
     # Imported here, in the data process: rdflib takes a few hundredths of a second to
     # import, which the build's own process need not wait for.
@@ -300,8 +298,6 @@ def make_data(
     package, kept_chunks = data.package_files(site, validated, chunks)
     files = {f"data/{path}": content_bytes for path, content_bytes in package.items()}
     files.update(catalog.catalog_files(site, package))
-    files["sitemap.xml"] = catalog.sitemap(site_pages, absolute_url(site.settings))
-    files["robots.txt"] = catalog.robots(site)
     for path, content_bytes in files.items():
         writer.write(path, content_bytes)
     try:
@@ -345,6 +341,10 @@ def write_site(
     with progress.stage("pages", len(site_pages) - len(later)) as stage:
         rendered = Rendered(previous, writer, digest)
         rendered.all([p for p in site_pages if p not in later], renderer, stage)
+        # the render workers are done: this process has a core while the data process ends
+        absolute = absolute_url(site.settings)
+        writer.write("sitemap.xml", sitemap.sitemap(site_pages, absolute))
+        writer.write("robots.txt", sitemap.robots(absolute))
     with progress.stage("data", len(later)) as stage:
         made: DataMade = package_job.result()
         if package_job.forked:  # the files the data process wrote, claimed where all are

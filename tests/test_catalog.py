@@ -235,11 +235,11 @@ def test_sitemap_escapes_what_a_url_may_hold():
     """A base URL with & and quotes (legal in a URL) stays one well-formed attribute each."""
     import xml.etree.ElementTree as ET
 
-    from shisaku import catalog, data, load, model, pages, validate
+    from shisaku import data, load, model, pages, sitemap, validate
 
     site = model.build_model(validate.validate(load.load(CONTENT))[0].records)
     base = "https://example.org/a&b'c\"d/"
-    xml = catalog.sitemap(pages.build_pages(site, data.schemas()), lambda path: base + path)
+    xml = sitemap.sitemap(pages.build_pages(site, data.schemas()), lambda path: base + path)
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
     root = ET.fromstring(xml)
     assert {u.findtext("s:loc", namespaces=ns) for u in root.findall("s:url", ns)} >= {
