@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from . import formats
 
@@ -86,7 +86,12 @@ def bar_chart(
 
 
 def esc(text: str) -> str:
-    return str(escape(text))
+    """markupsafe.escape's text, without making a Markup of each label (a tenth of a home
+    page's chart): the same five characters, replaced the same way."""
+    return text.translate(ESCAPES)
+
+
+ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;", '"': "&#34;"})
 
 
 def item_height(label_lines: int) -> int:

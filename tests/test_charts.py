@@ -289,3 +289,14 @@ def test_wrap_follows_its_rule_on_any_label() -> None:
         label = "".join(chance.choice(pieces) for _ in range(chance.randint(0, 50)))
         width = chance.choice([60, 200, 500])
         assert wrap(label, width) == wrapped_by_definition(label, width), (label, width)
+
+
+def test_chart_text_is_escaped_as_markupsafe_escapes_it() -> None:
+    from markupsafe import escape
+
+    from shisaku.charts import esc
+
+    chance = random.Random(11)
+    for _ in range(5_000):
+        text = "".join(chance.choice("ab&<>\"' 事\u3000x;#") for _ in range(chance.randint(0, 20)))
+        assert esc(text) == str(escape(text)), text
