@@ -28,14 +28,23 @@ def sitemap(pages: list[Page], absolute: Callable[[str], str]) -> bytes:
         # time of a rebuild's sitemap at 20,000 pages went to it)
         return quoteattr(full) if TO_ESCAPE.search(full) else f'"{full}"'
 
+    # The twins of a page in every language share their alternates: their links are the same
+    links_of: dict[tuple[int, str], str] = {}
     for page in sorted(listed, key=lambda p: p.url):
-        lines.append(f"  <url>\n    <loc>{escape(absolute(page.url))}</loc>")
-        for lang, url in page.alternates.items():
-            lines.append(f'    <xhtml:link rel="alternate" hreflang="{lang}" href={href(url)}/>')
-        lines.append(
-            f'    <xhtml:link rel="alternate" hreflang="x-default" href={href(page.x_default)}/>'
-            "\n  </url>"
-        )
+        shared = (id(page.alternates), page.x_default)
+        links = links_of.get(shared)
+        if links is None:
+            links = links_of[shared] = "".join(
+                [
+                    *(
+                        f'\n    <xhtml:link rel="alternate" hreflang="{lang}" href={href(url)}/>'
+                        for lang, url in page.alternates.items()
+                    ),
+                    '\n    <xhtml:link rel="alternate" hreflang="x-default"'
+                    f" href={href(page.x_default)}/>",
+                ]
+            )
+        lines.append(f"  <url>\n    <loc>{escape(absolute(page.url))}</loc>{links}\n  </url>")
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
