@@ -14,6 +14,7 @@ import json
 import marshal
 import multiprocessing
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -180,17 +181,24 @@ def _build_surveyed(
         writer.abort()
         cache.partial(cache.cache_file(site_dir, cache.DATA_PART)).unlink(missing_ok=True)
         raise
-    # The old site is the spare now; what it holds is known when its files were.
-    spare_listing = None
-    if previous.files and cache.spare_folder(site_dir).is_dir():
-        kept.spare_files, spare_listing = previous.files, survey.listing
-    # The listing of the new site: the spare's, where the few files this build changed
-    # are looked at again; or, in a new folder, every file, listed by another process
-    # while this one writes the build cache. The cache first, the state last: a state
-    # beside site/ says the cache is of it.
+    # The old site is the spare now, when what it holds is known; else the spare is made a
+    # copy of the new site (hard links), by another process while this one writes the build
+    # cache, so that the next build has one to update.
     large = len(site_pages) >= PARALLEL_FROM
     removing = start_removing(discarded) if large else None
-    if spare and writer.spare:
+    copying = None
+    if previous.files and cache.spare_folder(site_dir).is_dir():
+        kept.spare_files = previous.files
+    else:
+        kept.spare_files = writer.tokens
+        copying = Background(copy_as_spare, site_dir, large=large)
+    # The listing of the new site: the spare's, where the few files this build changed are
+    # looked at again; that of its copy; or every file, listed by another process while this
+    # one writes the build cache. The cache first, the state last: a state beside site/
+    # says the cache is of it.
+    if copying is not None:
+        listing = copying
+    elif spare and writer.spare:
         listing = Background(updated_listing, site_dir, spare, writer.touched(), large=False)
     else:
         listing = Background(cache.site_listing, site_dir, large=large)
@@ -199,7 +207,13 @@ def _build_surveyed(
             cache.MAIN_PART: cache.keep(kept, site_dir),
             cache.DATA_PART: cache.settle(site_dir, cache.DATA_PART, data_digest),
         }
-        cache.remember(inputs, site_dir, digests, listing.result(), spare_listing)
+        if copying is not None:  # the copy's listing is the new site's (the same files)
+            spare_listing = copying.result()  # None: no copy, no spare
+            listed = spare_listing or cache.site_listing(site_dir)
+        else:
+            spare_listing = survey.listing  # the old site's, which is the spare now
+            listed = listing.result()
+        cache.remember(inputs, site_dir, digests, listed, spare_listing)
     except OSError as error:  # the site is built and in place: only the reuse is lost
         cache.forget(site_dir)
         for part in cache.PARTS:  # the last build's, of no use
@@ -213,6 +227,41 @@ def _build_surveyed(
         leave += [previous, site, site_pages, kept, writer]
     progress.total()
     return []
+
+
+def copy_as_spare(site: Path) -> str | None:
+    """The spare folder made a copy of site/, each file a hard link to the same file (or a
+    copy where links are refused); the listing of both. None when it could not be made (a
+    full disk...): then there is no spare, and the next build makes a new folder."""
+    spare = cache.spare_folder(site)
+    building = site.with_name(f".{site.name}-build-{secrets.token_hex(4)}")
+    entries: list[str] = []
+    try:
+        if os.path.lexists(spare):  # a spare whose files are not known: of no use
+            os.rename(spare, building)
+            shutil.rmtree(building)
+        os.mkdir(building)
+        _copy_folder(str(site), str(building), "", entries)
+        os.chmod(building, 0o755)
+        os.rename(building, spare)  # named a leftover until now: a build killed leaves none
+    except OSError:
+        shutil.rmtree(building, ignore_errors=True)
+        return None
+    return cache.listing_digest(entries)
+
+
+def _copy_folder(source: str, target: str, prefix: str, entries: list[str]) -> None:
+    with os.scandir(source) as scan:
+        for entry in scan:
+            made = os.path.join(target, entry.name)
+            if entry.is_dir(follow_symlinks=False):
+                os.mkdir(made)
+                os.chmod(made, entry.stat(follow_symlinks=False).st_mode & 0o7777)
+                _copy_folder(entry.path, made, f"{prefix}{entry.name}/", entries)
+            else:
+                link_file(made, entry.path)
+                stat = entry.stat(follow_symlinks=False)
+                entries.append(cache.listing_entry(prefix + entry.name, stat))
 
 
 def updated_listing(site: Path, before: list[str], touched: set[str]) -> str:

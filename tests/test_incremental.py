@@ -152,13 +152,15 @@ def test_after_a_change_the_rebuild_equals_a_full_build(
     setup, capsys, tmp_path, monkeypatch, change, spare
 ):
     """spare: the rebuild is the third build, which updates the site before the last one
-    (the spare folder) rather than a new folder."""
+    (the spare folder); else the spare is gone and the rebuild makes a new folder."""
     rebuild(setup, capsys)
     content, projects = setup["content"], setup["content"] / "2023" / "projects"
     if spare:
         edit(projects / "kaigo.yaml", "en: Watches over older residents.", "en: Visits.")
         rebuild(setup, capsys)
         assert cache.spare_folder(setup["site"]).is_dir()
+    else:
+        shutil.rmtree(cache.spare_folder(setup["site"]))
     if change == "edit a project":
         path = projects / "kaigo.yaml"
         path.write_text(
@@ -249,11 +251,13 @@ def test_a_rebuild_renders_only_the_pages_that_changed(setup, capsys, tmp_path):
     edit(setup["content"] / "2023" / "projects" / "kaigo.yaml", "見守り事業", "介護事業")
     rebuild(setup, capsys)
     kept = {page for page in pages if (site / page).stat().st_ino == before[page]}
+    # and the English listings of every project, rendered again but the same bytes (the edit
+    # is of a Japanese name): the spare folder the build updated had them already
     assert kept == {
         f"{lang}/{page}"
         for lang in ("ja", "en")
         for page in ("projects/mimamori/index.html", "search/index.html")
-    } | {"index.html", "404.html"}
+    } | {"index.html", "404.html", "en/index.html", "en/projects/index.html"}
     assert_same_as_full_build(setup, tmp_path)
 
 
@@ -290,7 +294,7 @@ def test_a_rebuild_changes_only_what_differs_in_the_site_before_the_last_one(
     site, kaigo = setup["site"], setup["content"] / "2023" / "projects" / "kaigo.yaml"
     rebuild(setup, capsys)
     edit(kaigo, "en: Watch-over Program", "en: Care Program")
-    rebuild(setup, capsys)  # a new folder with the pages of mimamori linked from the first
+    rebuild(setup, capsys)  # the spare, a copy of the first build's site, brought up to date
     for seen in touches.values():
         seen.clear()
     edit(kaigo, "en: Care Program", "en: Care Support Program")
@@ -331,6 +335,31 @@ def test_a_spare_folder_changed_by_hand_is_not_used(setup, capsys, tmp_path, whe
     edit(projects / "kaigo.yaml", "en: Care Program", "en: Care Support Program")
     rebuild(setup, capsys)
     assert b"Tampered" not in (site / page).read_bytes()
+    assert_same_as_full_build(setup, tmp_path)
+
+
+def test_a_build_leaves_a_spare_folder_linked_to_the_files_of_site(setup, capsys, tmp_path):
+    """After a build whose old site could not be the spare (the first, or one that rendered
+    everything), the spare is a copy of site/ by hard links: the next build updates it."""
+    rebuild(setup, capsys)
+    site, spare = setup["site"], cache.spare_folder(setup["site"])
+    assert tree(spare) == tree(site) and folders(spare) == folders(site)
+    assert all((spare / p).stat().st_ino == (site / p).stat().st_ino for p in tree(site))
+    assert cache.read_state(site)["spare"] == cache.site_listing(spare) == cache.site_listing(site)
+
+
+def test_a_spare_folder_that_could_not_be_made_is_none(setup, capsys, tmp_path, monkeypatch):
+    def full_disk(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pipeline, "_copy_folder", full_disk)
+    rebuild(setup, capsys)
+    site = setup["site"]
+    assert not cache.spare_folder(site).exists() and cache.read_state(site)["spare"] is None
+    assert not [p for p in site.parent.iterdir() if "-build-" in p.name]
+    monkeypatch.undo()
+    edit(setup["content"] / "2023" / "projects" / "kaigo.yaml", "見守り事業", "介護事業")
+    rebuild(setup, capsys)
     assert_same_as_full_build(setup, tmp_path)
 
 
