@@ -389,11 +389,13 @@ def write_site(
     later = [page for page in site_pages if page.template == "data.html"]
     with progress.stage("pages", len(site_pages) - len(later)) as stage:
         rendered = Rendered(previous, writer, digest)
-        rendered.all([p for p in site_pages if p not in later], renderer, stage)
-        # the render workers are done: this process has a core while the data process ends
         absolute = absolute_url(site.settings)
-        writer.write("sitemap.xml", sitemap.sitemap(site_pages, absolute))
-        writer.write("robots.txt", sitemap.robots(absolute))
+
+        def make_sitemap() -> None:
+            writer.write("sitemap.xml", sitemap.sitemap(site_pages, absolute))
+            writer.write("robots.txt", sitemap.robots(absolute))
+
+        rendered.all([p for p in site_pages if p not in later], renderer, stage, make_sitemap)
     with progress.stage("data", len(later)) as stage:
         made: DataMade = package_job.result()
         if package_job.forked:  # the files the data process wrote, claimed where all are
@@ -608,8 +610,15 @@ class Rendered:
         self.documents: dict[str, search.Document | None] = {}
         self.reused = 0
 
-    def all(self, site_pages: list[pages.Page], renderer: Renderer, stage: Stage) -> None:
-        """Every page given, on every core when there are enough of them."""
+    def all(
+        self,
+        site_pages: list[pages.Page],
+        renderer: Renderer,
+        stage: Stage,
+        meanwhile: Callable[[], None] | None = None,
+    ) -> None:
+        """Every page given, on every core when there are enough of them (meanwhile: work
+        for this process while the render workers start, before it takes their results)."""
         global _job
         # Claimed here, in the parent, which keeps the list of every file of the site; the
         # folders are made by the worker that writes in them.
@@ -621,6 +630,8 @@ class Rendered:
         _job = _Job(renderer, site_pages, targets, self.writer, self.shell)
         try:
             if workers == 1 or not can_fork():
+                if meanwhile is not None:
+                    meanwhile()
                 # Rendering here: each page's garbage is collected, as in a worker.
                 with collector_running():
                     results = map(_render_batch, batches)
@@ -630,6 +641,8 @@ class Rendered:
                 workers, render_worker_start, (os.getpid(),)
             ) as pool:
                 results = pool.imap(_render_batch, batches)
+                if meanwhile is not None:  # the pool's threads take the results meanwhile
+                    meanwhile()
                 self._collect(batches, results, site_pages, stage, renderer.memo)
         finally:
             _job = None
