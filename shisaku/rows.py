@@ -191,7 +191,8 @@ def _project_order(record: Record) -> tuple[Any, ...]:
 
 
 def _basic_project(policy: Any, basic_project_id: Any) -> Any:
-    for bp in get(policy, ("basic_projects",)) or []:
+    basic_projects = get(policy, ("basic_projects",))  # not a list: validate says so
+    for bp in basic_projects if isinstance(basic_projects, list) else []:
         if get(bp, ("id",)) == basic_project_id:
             return bp
     return None

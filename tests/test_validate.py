@@ -394,6 +394,12 @@ CASES = [
         f'{POLICY}:10: basic_projects[1].id: "anshin" は {POLICY}:6 ですでに使われています (unique-error)',
     ),
     case(
+        "basic-projects-not-a-list",  # was a traceback: the rows looked a project's up in it
+        policy(POLICY_YAML[POLICY_YAML.index("basic_projects:") :], "basic_projects: 5\n"),
+        f"{POLICY}:5: basic_projects: expected a list of items (lines starting with '- ') but found the value 5 (type-error)",
+        f"{POLICY}:5: basic_projects: 「- 」で始まる項目の並びが必要ですが、値 5になっています (type-error)",
+    ),
+    case(
         "policy-unknown-key",
         policy("order: 1\n", "order: 1\ncolor: red\n"),
         f'{POLICY}:3: color: unknown key "color"; the keys here are: {POLICY_KEYS} (unknown-key)',
