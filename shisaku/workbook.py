@@ -17,9 +17,9 @@ chunks below it are written again.
 from __future__ import annotations
 
 import datetime
+import html
 import math
 import re
-from xml.sax.saxutils import escape, quoteattr
 
 from .formats import wide_characters
 
@@ -79,6 +79,8 @@ SHEET_END = b"</sheetData></worksheet>"
 
 
 def workbook_xml(sheet_name: str) -> str:
+    from xml.sax.saxutils import quoteattr  # (it imports urllib: only where a sheet is made)
+
     return (
         f'{XML_DECLARATION}<workbook xmlns="{MAIN}" xmlns:r="{RELATIONSHIPS}">'
         "<bookViews><workbookView/></bookViews>"
@@ -95,7 +97,8 @@ def core_xml(author: str, when: datetime.datetime) -> str:
         ' xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'
         ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"'
         ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-        f"<dc:creator>{escape(author)}</dc:creator><cp:lastModifiedBy>{escape(author)}</cp:lastModifiedBy>"
+        f"<dc:creator>{html.escape(author, quote=False)}</dc:creator>"
+        f"<cp:lastModifiedBy>{html.escape(author, quote=False)}</cp:lastModifiedBy>"
         f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
         f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
         "</cp:coreProperties>"
