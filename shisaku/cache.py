@@ -165,14 +165,17 @@ def site_listing(site: Path) -> str:
 
 
 def listing_entries(site: Path) -> list[str] | None:
-    """Every file of a folder with its size and time (None: no folder): os.scandir, since
-    pathlib per file was most of the time of a no-change rebuild at 20,000 pages."""
+    """Every file of a folder with its size and time, and every folder in it (None: no
+    folder): os.scandir, since pathlib per file was most of the time of a no-change rebuild
+    at 20,000 pages."""
     entries: list[str] = []
 
     def walk(folder: str, prefix: str) -> None:
         with os.scandir(folder) as scan:
             for entry in scan:
                 if entry.is_dir(follow_symlinks=False):
+                    # a folder by its name only: its time changes with what is in it
+                    entries.append(prefix + entry.name + "/")
                     walk(entry.path, prefix + entry.name + "/")
                 else:
                     # size and modification time: a file edited by hand is noticed

@@ -215,6 +215,7 @@ def _build_surveyed(
             listed = listing.result()
         cache.remember(inputs, site_dir, digests, listed, spare_listing)
     except OSError as error:  # the site is built and in place: only the reuse is lost
+        listing.stop()  # nothing outlives the build (a copy cut short is a leftover)
         cache.forget(site_dir)
         for part in cache.PARTS:  # the last build's, of no use
             cache.cache_file(site_dir, part).unlink(missing_ok=True)
@@ -257,6 +258,7 @@ def _copy_folder(source: str, target: str, prefix: str, entries: list[str]) -> N
             if entry.is_dir(follow_symlinks=False):
                 os.mkdir(made)
                 os.chmod(made, entry.stat(follow_symlinks=False).st_mode & 0o7777)
+                entries.append(f"{prefix}{entry.name}/")
                 _copy_folder(entry.path, made, f"{prefix}{entry.name}/", entries)
             else:
                 link_file(made, entry.path)
@@ -266,13 +268,22 @@ def _copy_folder(source: str, target: str, prefix: str, entries: list[str]) -> N
 
 def updated_listing(site: Path, before: list[str], touched: set[str]) -> str:
     """cache.site_listing of a site that was a folder with these listing entries before this
-    build changed, made or removed the files touched (and nothing else)."""
+    build changed, made or removed the files touched (and nothing else), and made or removed
+    the folders they are in."""
     entries = {entry.partition("\0")[0]: entry for entry in before}
+    folders: set[str] = set()
     for path in touched:
         try:
             entries[path] = cache.listing_entry(path, os.lstat(os.path.join(site, path)))
         except FileNotFoundError:
             entries.pop(path, None)
+        parts = path.split("/")[:-1]
+        folders.update("/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1))
+    for folder in folders:  # made for a new file, or removed with the last file in it
+        if os.path.isdir(os.path.join(site, folder)):
+            entries[folder] = folder
+        else:
+            entries.pop(folder, None)
     return cache.listing_digest(entries.values())
 
 

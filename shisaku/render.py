@@ -465,8 +465,11 @@ class Writer:
         return remove[0] if remove else None
 
     def abort(self) -> None:
-        """Forget this build: site/ stays as it was (a spare being changed is lost with it)."""
+        """Forget this build: site/ stays as it was (a spare being changed is lost with it,
+        and one set aside is removed)."""
         shutil.rmtree(self.staging, ignore_errors=True)
+        if self.discarded is not None:
+            shutil.rmtree(self.discarded, ignore_errors=True)
         self._unlock()
 
     def leftovers(self) -> list[Path]:

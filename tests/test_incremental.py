@@ -363,6 +363,33 @@ def test_a_spare_folder_that_could_not_be_made_is_none(setup, capsys, tmp_path, 
     assert_same_as_full_build(setup, tmp_path)
 
 
+def test_the_listings_recorded_are_those_of_site_and_of_the_spare(setup, capsys):
+    """The listing of the new site is made from the spare's and the files the build touched:
+    it must be the listing of site/ exactly, folders made and removed included, or the next
+    build would take site/ for edited by hand and render everything."""
+    site, projects = setup["site"], setup["content"] / "2023" / "projects"
+    second = (projects / "kaigo.yaml").read_text(encoding="utf-8")
+
+    def recorded_as_they_are() -> None:
+        state = cache.read_state(site)
+        assert state["site"] == cache.site_listing(site)
+        assert state["spare"] == cache.site_listing(cache.spare_folder(site))
+
+    rebuild(setup, capsys)
+    recorded_as_they_are()
+    for step in ("add", "delete", "add again", "edit"):
+        if step.startswith("add"):
+            (projects / "shien.yaml").write_text(
+                second.replace("id: kaigo", "id: shien"), encoding="utf-8"
+            )
+        elif step == "delete":
+            (projects / "shien.yaml").unlink()
+        else:
+            edit(projects / "kaigo.yaml", "en: Watch-over Program", "en: Care Program")
+        rebuild(setup, capsys)
+        recorded_as_they_are()
+
+
 def test_a_cache_others_could_have_written_is_not_read(setup, capsys, tmp_path):
     """A pickle runs code when loaded: one that other users may change is ignored."""
     rebuild(setup, capsys)
