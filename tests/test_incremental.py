@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import itertools
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -388,6 +391,55 @@ def test_the_listings_recorded_are_those_of_site_and_of_the_spare(setup, capsys)
             edit(projects / "kaigo.yaml", "en: Watch-over Program", "en: Care Program")
         rebuild(setup, capsys)
         recorded_as_they_are()
+
+
+@pytest.mark.parametrize("where", ["site", "spare folder"])
+def test_an_empty_folder_made_by_hand_does_not_come_back(setup, capsys, tmp_path, where):
+    """The listings that tell whether site/ and the spare are as the last build left them
+    name the folders too: a folder made by hand (empty) in either is seen, and not carried
+    into later sites by the spare updated in place."""
+    kaigo = setup["content"] / "2023" / "projects" / "kaigo.yaml"
+    rebuild(setup, capsys)  # the spare: a copy of site/
+    folder = setup["site"] if where == "site" else cache.spare_folder(setup["site"])
+    (folder / ".well-known").mkdir()
+    names = ["Watch-over Program", "Care Program", "Care Support", "Visits"]
+    for before, after in itertools.pairwise(names):  # the spare comes round again
+        edit(kaigo, f"en: {before}", f"en: {after}")
+        rebuild(setup, capsys)
+        assert_same_as_full_build(setup, tmp_path)
+
+
+def test_a_build_that_cannot_write_its_cache_leaves_no_process_running(tmp_path, monkeypatch):
+    """The process copying site/ as the spare (or listing it) is stopped when the build cache
+    cannot be written: nothing runs on after the build, outside its lock."""
+    from .synthetic import make_tree
+
+    content = make_tree(tmp_path / "content", projects=220)
+    site = tmp_path / "out" / "site"
+
+    def disk_full(*args: object) -> str:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(cache, "keep", disk_full)
+    assert pipeline.build(content, site) == []
+    assert multiprocessing.active_children() == []
+
+
+def test_a_build_that_fails_while_rendering_leaves_no_leftover(setup, capsys, tmp_path):
+    """A template changed (the spare is set aside: its pages' keys are of no use) and broken
+    at render time: the staging folder and the spare set aside are both removed."""
+    import jinja2
+
+    rebuild(setup, capsys)
+    template = setup["templates"] / "project.html"
+    text = template.read_text(encoding="utf-8")
+    template.write_text(
+        text.replace('<div class="wrap">', '<div class="wrap">{{ nothing_here.x }}', 1),
+        encoding="utf-8",
+    )
+    with pytest.raises(jinja2.UndefinedError):
+        pipeline.build(setup["content"], setup["site"], setup["templates"])
+    assert [p.name for p in setup["site"].parent.iterdir() if "-build-" in p.name] == []
 
 
 def test_a_cache_others_could_have_written_is_not_read(setup, capsys, tmp_path):

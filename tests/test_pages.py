@@ -304,3 +304,24 @@ def test_pages_are_pure_and_each_url_is_used_once():
     for page in built:
         if page.alternates and page.template != "root.html":
             assert page.alternates[page.lang] == page.url
+
+
+def test_a_basic_project_without_projects_says_so(tiny, tmp_path):
+    """A basic project named in the plan before any project is filed under it: its section
+    says there are none (it was a traceback: a chart of no projects, of fiscal year 0)."""
+    from .conftest import POLICY_YAML
+
+    more = POLICY_YAML + (
+        "  - id: kosodate\n"
+        "    name: {ja: 子育て, en: Child care}\n"
+        "    directions:\n"
+        "      - {ja: 支える。, en: Support.}\n"
+    )
+    (tiny / "2023" / "policies" / "kurashi.yaml").write_text(more, encoding="utf-8")
+    site = tmp_path / "out" / "site"
+    assert pipeline.build(tiny, site) == []
+    ja = (site / "ja" / "policies" / "kurashi" / "index.html").read_text(encoding="utf-8")
+    en = (site / "en" / "policies" / "kurashi" / "index.html").read_text(encoding="utf-8")
+    assert "この年度、この基本事業の事務事業はありません。" in ja
+    assert "No projects under this basic project in this fiscal year." in en
+    assert en.count('class="chart"') == 1  # the chart of anshin's project, none for kosodate
