@@ -207,9 +207,10 @@ def _build_surveyed(
             cache.MAIN_PART: cache.keep(kept, site_dir),
             cache.DATA_PART: cache.settle(site_dir, cache.DATA_PART, data_digest),
         }
-        if copying is not None:  # the copy's listing is the new site's (the same files)
-            spare_listing = copying.result()  # None: no copy, no spare
-            listed = spare_listing or cache.site_listing(site_dir)
+        if copying is not None:  # listed by the process that copied site/
+            copied = copying.result()  # None: no copy, no spare
+            listed = copied[0] if copied else cache.site_listing(site_dir)
+            spare_listing = copied[1] if copied else None
         else:
             spare_listing = survey.listing  # the old site's, which is the spare now
             listed = listing.result()
@@ -217,8 +218,9 @@ def _build_surveyed(
     except OSError as error:  # the site is built and in place: only the reuse is lost
         listing.stop()  # nothing outlives the build (a copy cut short is a leftover)
         cache.forget(site_dir)
-        for part in cache.PARTS:  # the last build's, of no use
+        for part in cache.PARTS:  # the last build's, of no use, and the data process's
             cache.cache_file(site_dir, part).unlink(missing_ok=True)
+            cache.partial(cache.cache_file(site_dir, part)).unlink(missing_ok=True)
         progress.warn(cache_not_written(error))
     if removing is not None:
         removing.wait()
@@ -230,13 +232,14 @@ def _build_surveyed(
     return []
 
 
-def copy_as_spare(site: Path) -> str | None:
+def copy_as_spare(site: Path) -> tuple[str, str] | None:
     """The spare folder made a copy of site/, each file a hard link to the same file (or a
-    copy where links are refused); the listing of both. None when it could not be made (a
-    full disk...): then there is no spare, and the next build makes a new folder."""
+    copy where links are refused); the listings of site/ and of the spare. None when it could
+    not be made (a full disk...): then there is no spare, and the next build makes a new
+    folder."""
     spare = cache.spare_folder(site)
     building = site.with_name(f".{site.name}-build-{secrets.token_hex(4)}")
-    entries: list[str] = []
+    entries: tuple[list[str], list[str]] = ([], [])
     try:
         if os.path.lexists(spare):  # a spare whose files are not known: of no use
             os.rename(spare, building)
@@ -248,22 +251,28 @@ def copy_as_spare(site: Path) -> str | None:
     except OSError:
         shutil.rmtree(building, ignore_errors=True)
         return None
-    return cache.listing_digest(entries)
+    return cache.listing_digest(entries[0]), cache.listing_digest(entries[1])
 
 
-def _copy_folder(source: str, target: str, prefix: str, entries: list[str]) -> None:
+def _copy_folder(
+    source: str, target: str, prefix: str, entries: tuple[list[str], list[str]]
+) -> None:
+    """entries: those of the source's listing, and of the copy's (a file copied where links
+    are refused has a time of its own)."""
     with os.scandir(source) as scan:
         for entry in scan:
             made = os.path.join(target, entry.name)
             if entry.is_dir(follow_symlinks=False):
                 os.mkdir(made)
                 os.chmod(made, entry.stat(follow_symlinks=False).st_mode & 0o7777)
-                entries.append(f"{prefix}{entry.name}/")
+                for listing in entries:
+                    listing.append(f"{prefix}{entry.name}/")
                 _copy_folder(entry.path, made, f"{prefix}{entry.name}/", entries)
             else:
                 link_file(made, entry.path)
-                stat = entry.stat(follow_symlinks=False)
-                entries.append(cache.listing_entry(prefix + entry.name, stat))
+                path = prefix + entry.name
+                entries[0].append(cache.listing_entry(path, entry.stat(follow_symlinks=False)))
+                entries[1].append(cache.listing_entry(path, os.lstat(made)))
 
 
 def updated_listing(site: Path, before: list[str], touched: set[str]) -> str:
