@@ -167,7 +167,9 @@ def _build_surveyed(
         )
         site_pages = pages.build_pages(site, data.schemas())  # the data pages wait for data
         kept = cache.BuildCache(shell, checked=validated.checked)
-        del validated
+        if leave is not None:  # freed with the process: hundreds of thousands of objects
+            leave.append(validated)
+        del validated  # the data process has them; this process needs only the model
         # What is left lives until the build ends: the collector need not look at it
         # again (each full collection walked it all), and the render workers share it.
         gc.freeze()
