@@ -183,10 +183,43 @@ def _build_surveyed(
         writer.abort()
         cache.partial(cache.cache_file(site_dir, cache.DATA_PART)).unlink(missing_ok=True)
         raise
+    keep_for_next_build(
+        site_dir,
+        survey,
+        previous,
+        kept,
+        writer,
+        spare,
+        data_digest,
+        discarded,
+        progress,
+        large=len(site_pages) >= PARALLEL_FROM,
+    )
+    if leave is not None:
+        leave += [previous, site, site_pages, kept, writer]
+    progress.total()
+    return []
+
+
+def keep_for_next_build(
+    site_dir: Path,
+    survey: cache.Survey,
+    previous: cache.BuildCache,
+    kept: cache.BuildCache,
+    writer: Writer,
+    spare: list[str] | None,
+    data_digest: str | None,
+    discarded: Path | None,
+    progress: Progress,
+    *,
+    large: bool,
+) -> None:
+    """After the swap: the spare for the next build, the build cache, and the state that says
+    what site/ and the spare hold (spare: the spare's listing entries when this build updated
+    it; discarded: a spare set aside, to remove)."""
     # The old site is the spare now, when what it holds is known; else the spare is made a
     # copy of the new site (hard links), by another process while this one writes the build
     # cache, so that the next build has one to update.
-    large = len(site_pages) >= PARALLEL_FROM
     removing = start_removing(discarded) if large else None
     copying = None
     if previous.files and cache.spare_folder(site_dir).is_dir():
@@ -216,7 +249,7 @@ def _build_surveyed(
         else:
             spare_listing = survey.listing  # the old site's, which is the spare now
             listed = listing.result()
-        cache.remember(inputs, site_dir, digests, listed, spare_listing)
+        cache.remember(survey.inputs, site_dir, digests, listed, spare_listing)
     except OSError as error:  # the site is built and in place: only the reuse is lost
         listing.stop()  # nothing outlives the build (a copy cut short is a leftover)
         cache.forget(site_dir)
@@ -228,10 +261,6 @@ def _build_surveyed(
         removing.wait()
     elif discarded is not None:
         shutil.rmtree(discarded, ignore_errors=True)
-    if leave is not None:
-        leave += [previous, site, site_pages, kept, writer]
-    progress.total()
-    return []
 
 
 def copy_as_spare(site: Path) -> tuple[str, str] | None:
