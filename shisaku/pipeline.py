@@ -525,29 +525,18 @@ class Frictionless:
 
     def __init__(self) -> None:
         self._process: multiprocessing.process.BaseProcess | None = None
-        if not can_fork():
-            return
-        context = multiprocessing.get_context("fork")
-        self._connection, theirs = context.Pipe()
-        self._process = context.Process(
-            target=_serve_frictionless,
-            args=(theirs, self._connection, os.getpid()),
-            daemon=True,
-        )
-        self._process.start()
-        theirs.close()
+        if can_fork():
+            self._process, self._connection = start_child(_serve_frictionless, duplex=True)
 
     def errors(self, tables: list[validate.TableData]) -> list[Any]:
         if self._process is not None:
             try:
                 self._connection.send(tables)
-                ok, value = self._connection.recv()
+                outcome = self._connection.recv()
             except (EOFError, OSError):  # it died (killed, out of memory): done here instead
                 self.close()
             else:
-                if not ok:
-                    raise value
-                return value
+                return returned(outcome)
         return validate.frictionless_errors(tables)
 
     def close(self) -> None:
@@ -560,11 +549,8 @@ class Frictionless:
             self._process = None
 
 
-def _serve_frictionless(connection: Any, parents_end: Any, parent: int) -> None:
+def _serve_frictionless(connection: Any) -> None:
     """In the frictionless process: warm up, then validate what comes until the pipe ends."""
-    parents_end.close()
-    die_with_parent(parent)
-    gc.enable()
     schemas = {name: validate.frictionless_schema(name) for name in validate.TABLES}
     validate.frictionless_errors(
         [
@@ -577,11 +563,7 @@ def _serve_frictionless(connection: Any, parents_end: Any, parent: int) -> None:
             tables = connection.recv()
         except EOFError:
             return
-        try:
-            outcome = (True, validate.frictionless_errors(tables))
-        except BaseException as error:
-            outcome = (False, error)
-        connection.send(outcome)
+        connection.send(outcome_of(validate.frictionless_errors, tables))
 
 
 class Background:
@@ -599,29 +581,21 @@ class Background:
         if not self.forked:
             self._value = work(*args)
             return
-        context = multiprocessing.get_context("fork")
-        self._receive, send = context.Pipe(duplex=False)
-        self._process = context.Process(
-            target=_run, args=(self._receive, send, os.getpid(), work, args), daemon=True
-        )
-        self._process.start()
-        send.close()
+        self._process, self._receive = start_child(_run, work, args, duplex=False)
 
     def result(self) -> Any:
         if self._process is None:
             return self._value
         try:
-            ok, value = self._receive.recv()
+            outcome = self._receive.recv()
         except EOFError:
-            ok, value = False, RuntimeError("the background process ended without a result")
+            outcome = (False, RuntimeError("the background process ended without a result"))
         finally:
             self._receive.close()
             self._process.join()
             self._process = None
-        if not ok:
-            raise value
-        self._value = value
-        return value
+        self._value = returned(outcome)
+        return self._value
 
     def stop(self) -> None:
         """End the child now (the build failed or was interrupted)."""
@@ -631,20 +605,52 @@ class Background:
             self._process = None
 
 
-def _run(
-    receive: Any, send: Any, parent: int, work: Callable[..., Any], args: tuple[Any, ...]
-) -> None:
+def _run(send: Any, work: Callable[..., Any], args: tuple[Any, ...]) -> None:
     """In the child: the work's result, or its exception, back to the parent."""
-    # Holding the pipe's reading end, the child would block for ever on a dead parent's pipe.
-    receive.close()
+    send.send(outcome_of(work, *args))
+    send.close()
+
+
+def start_child(
+    target: Callable[..., None], *args: Any, duplex: bool
+) -> tuple[multiprocessing.process.BaseProcess, Any]:
+    """target(its end of a pipe, *args) in a forked child; the child and this end of the pipe
+    (the reading end when not duplex)."""
+    context = multiprocessing.get_context("fork")
+    mine, theirs = context.Pipe(duplex=duplex)
+    process = context.Process(
+        target=_in_child, args=(target, theirs, mine, os.getpid(), args), daemon=True
+    )
+    process.start()
+    theirs.close()
+    return process, mine
+
+
+def _in_child(
+    target: Callable[..., None], end: Any, parents_end: Any, parent: int, args: tuple[Any, ...]
+) -> None:
+    # Holding the parent's end of the pipe, the child would block for ever on a dead
+    # parent's pipe.
+    parents_end.close()
     die_with_parent(parent)
     gc.enable()  # the build paused the collector; this work makes its own garbage
+    target(end, *args)
+
+
+def outcome_of(work: Callable[..., Any], *args: Any) -> tuple[bool, Any]:
+    """(True, work's result), or (False, the exception it raised): for another process."""
     try:
-        outcome = (True, work(*args))
+        return True, work(*args)
     except BaseException as error:
-        outcome = (False, error)
-    send.send(outcome)
-    send.close()
+        return False, error
+
+
+def returned(outcome: tuple[bool, Any]) -> Any:
+    """The result an outcome_of gave, or its exception raised here."""
+    ok, value = outcome
+    if not ok:
+        raise value
+    return value
 
 
 class Rendered:
