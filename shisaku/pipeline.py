@@ -36,7 +36,6 @@ from .render import (
     content_token,
     link_file,
     string_problems,
-    write_file,
 )
 
 
@@ -772,38 +771,22 @@ def _render_batch(
     """
     job = _job
     assert job is not None
-    site_files, spare_files = job.writer.files, job.writer.spare
-    site_dir = str(job.writer.site)
+    writer = job.writer
     out = []
     for i in indices:
         page = job.site_pages[i]
         output, target = page.output, job.targets[i]
         page_key = pages.key(page, job.shell, job.contexts) if page.reusable else None
-        if page_key is not None and site_files.get(output) == page_key:
-            if spare_files.get(output) != page_key:
-                make_folder_of(target)
-                link_file(target, os.path.join(site_dir, output))
+        if page_key is not None and writer.files.get(output) == page_key:
+            writer.put(output, target, page_key)
             out.append((page_key, False, None))
             continue
         html = job.renderer.render(page)
         data = html.encode("utf-8")
         token = page_key or content_token(data)
-        if spare_files.get(output) != token:
-            make_folder_of(target)
-            write_file(target, data)
+        writer.put(output, target, token, data)
         out.append((token, True, search.extract(html, page.url, page.lang)))
     return out, job.renderer.memo.take()
-
-
-def make_folder_of(target: str) -> None:
-    """The folder of a file to write, and those above it (most pages have a folder of their
-    own, whose parent is there: one system call)."""
-    try:
-        os.mkdir(os.path.dirname(target))
-    except FileExistsError:
-        pass
-    except FileNotFoundError:
-        os.makedirs(os.path.dirname(target), exist_ok=True)
 
 
 def downloads(descriptor: bytes) -> list[pages.Download]:

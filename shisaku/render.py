@@ -317,6 +317,17 @@ def link_file(target: str, source: str | Path) -> None:
 NOT_IN_SITE = re.compile(r"(?:^|/)\.{0,2}(?:/|$)")
 
 
+def make_folder_of(target: str) -> None:
+    """The folder of a file to write, and those above it (most pages have a folder of their
+    own, whose parent is there: one system call)."""
+    try:
+        os.mkdir(os.path.dirname(target))
+    except FileExistsError:
+        pass
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+
+
 class WriteError(Exception):
     """Two outputs claimed the same path, or a path left the site."""
 
@@ -418,24 +429,34 @@ class Writer:
     def write(self, path: str, content: bytes | str, token: str | None = None) -> None:
         """One file at a site-relative path (token: its page key; else its digest). Written
         unless the staging folder (the spare) has it already."""
-        target = self.claim(path)
+        target = self.claim(path, make_folder=False)
         data = content.encode("utf-8") if isinstance(content, str) else content
         self.tokens[path] = token = token or content_token(data)
-        if self.spare.get(path) != token:
-            write_file(target, data)
+        self.put(path, target, token, data)
 
     def link(self, path: str) -> None:
         """The file of site/ at this path, which has not changed: linked, unless the staging
         folder (the spare) has it already."""
-        target = self.claim(path)
-        source = os.path.join(self.site, path)
+        target = self.claim(path, make_folder=False)
         token = self.files.get(path)
         if token is None:
-            with open(source, "rb") as stream:
+            with open(os.path.join(self.site, path), "rb") as stream:
                 token = content_token(stream.read())
         self.tokens[path] = token
-        if self.spare.get(path) != token:
-            link_file(target, source)
+        self.put(path, target, token)
+
+    def put(self, path: str, target: str, token: str, data: bytes | None = None) -> None:
+        """The file at target (claimed for path) made the one token names, in any process
+        (the render workers too): left as it is when the staging folder (the spare) has it;
+        else data written, or (None) the file of site/ at path, unchanged since the last
+        build, linked."""
+        if self.spare.get(path) == token:
+            return
+        make_folder_of(target)
+        if data is None:
+            link_file(target, os.path.join(self.site, path))
+        else:
+            write_file(target, data)
 
     def touched(self) -> set[str]:
         """The files of the staging folder that this build changed, made or removed."""

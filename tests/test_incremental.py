@@ -283,9 +283,8 @@ def touches(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
 
         return call
 
-    for module in (render, pipeline):
-        monkeypatch.setattr(module, "write_file", watched("written", render.write_file))
-        monkeypatch.setattr(module, "link_file", watched("linked", render.link_file))
+    monkeypatch.setattr(render, "write_file", watched("written", render.write_file))
+    monkeypatch.setattr(render, "link_file", watched("linked", render.link_file))
     return seen
 
 
