@@ -34,6 +34,7 @@ from .render import (
     Writer,
     absolute_url,
     content_token,
+    folders_of,
     link_file,
     string_problems,
 )
@@ -316,8 +317,7 @@ def updated_listing(site: Path, before: list[str], touched: set[str]) -> str:
             entries[path] = cache.listing_entry(path, os.lstat(os.path.join(site, path)))
         except FileNotFoundError:
             entries.pop(path, None)
-        parts = path.split("/")[:-1]
-        folders.update("/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1))
+        folders.update(folder + "/" for folder in folders_of(path))
     for folder in folders:  # made for a new file, or removed with the last file in it
         if os.path.isdir(os.path.join(site, folder)):
             entries[folder] = folder

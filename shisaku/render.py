@@ -317,6 +317,13 @@ def link_file(target: str, source: str | Path) -> None:
 NOT_IN_SITE = re.compile(r"(?:^|/)\.{0,2}(?:/|$)")
 
 
+def folders_of(path: str) -> list[str]:
+    """The folders a site-relative file is in: "ja/projects/x/index.html" -> ja, ja/projects,
+    ja/projects/x."""
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]
+
+
 def make_folder_of(target: str) -> None:
     """The folder of a file to write, and those above it (most pages have a folder of their
     own, whose parent is there: one system call)."""
@@ -508,8 +515,7 @@ class Writer:
         for path in stale:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(os.path.join(self.root, path))
-            parts = path.split("/")[:-1]
-            folders.update("/".join(parts[:n]) for n in range(1, len(parts) + 1))
+            folders.update(folders_of(path))
         for folder in sorted(folders, key=lambda f: -f.count("/")):  # the deepest first
             with contextlib.suppress(OSError):  # not empty: a file of this build is in it
                 os.rmdir(os.path.join(self.root, folder))
