@@ -527,7 +527,7 @@ class Frictionless:
         if can_fork():
             self._process, self._connection = start_child(_serve_frictionless, duplex=True)
 
-    def errors(self, tables: list[validate.TableData]) -> list[Any]:
+    def errors(self, tables: list[validate.TableData]) -> validate.TableErrors:
         if self._process is not None:
             try:
                 self._connection.send(tables)

@@ -752,15 +752,16 @@ class TableError:
 
 # (table name, Table Schema without foreign keys, rows with the header first)
 TableData = tuple[str, dict[str, Any], list[list[Any]]]
+TableErrors = list[tuple[str, list[TableError]]]  # (table name, its errors)
 
 
-def frictionless_errors(tables: list[TableData]) -> list[tuple[str, list[TableError]]]:
+def frictionless_errors(tables: list[TableData]) -> TableErrors:
     """frictionless's errors in each table, validated on its own: (table name, errors)."""
     # Imported here, where it runs: frictionless takes a tenth of a second to import, which a
     # build spends in another process while it reads the content (pipeline.Frictionless).
     from frictionless import Resource, Schema
 
-    found = []
+    found: TableErrors = []
     for name, schema, data in tables:
         resource = Resource(name=name, data=data, schema=Schema.from_descriptor(schema))
         for task in resource.validate().tasks:
@@ -788,7 +789,7 @@ def frictionless_problems(
     tables: dict[str, list[Row]],
     passed: set[bytes],
     digests: set[bytes],
-    run: Callable[[list[TableData]], list[tuple[str, list[TableError]]]] = frictionless_errors,
+    run: Callable[[list[TableData]], TableErrors] = frictionless_errors,
 ) -> list[Problem]:
     """Validate the rows of every table against schema/, each table on its own (the foreign
     keys are check_references'), but for the rows in passed (digests of rows a build found
@@ -942,9 +943,7 @@ def _covers(seen: Problem, item: Problem) -> bool:
 def validate(
     loaded: Loaded,
     checked: Checked | None = None,
-    frictionless: Callable[[list[TableData]], list[tuple[str, list[TableError]]]] = (
-        frictionless_errors
-    ),
+    frictionless: Callable[[list[TableData]], TableErrors] = frictionless_errors,
 ) -> tuple[Validated | None, list[Problem]]:
     """All problems at once, or the validated records and their published rows (checked:
     what the last successful build found right; frictionless: frictionless_errors, here or
