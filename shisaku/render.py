@@ -181,7 +181,7 @@ class Renderer:
         self.strings = Strings(templates / "strings", site.languages)
         settings = site.settings
         self.base_path = settings["base_path"]
-        self.base_url = settings["base_url"]
+        self.absolute = absolute_url(settings)  # a path as a URL with host and base path
         self.memo = memo or RowMemo()
         self._row_macros: dict[str, Any] = {}
 
@@ -194,9 +194,6 @@ class Renderer:
     def url(self, path: str) -> str:
         """A link inside the site, under the base path: url("ja/data/") -> /shisaku-hokoku/ja/data/"""
         return self.base_path + path
-
-    def absolute(self, path: str) -> str:
-        return absolute_url(self.site.settings)(path)
 
     def chart(self, projects: list[Project], chart_id: str, lang: str) -> Markup:
         """This year against last year for each project, as an inline SVG."""
