@@ -18,8 +18,7 @@ from typing import Any
 
 from . import archive, workbook
 from .model import Site
-from .rows import TABLES, load_schema
-from .validate import Validated
+from .rows import TABLES, Validated, load_schema
 
 DATAPACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 DIALECT_PROFILE = "https://datapackage.org/profiles/2.0/tabledialect.json"

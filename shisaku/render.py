@@ -16,51 +16,19 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import markdown
-import nh3
 import yaml
 from markupsafe import Markup
 
 from . import cache, charts
 from .formats import Formatter
 from .load import display_path
+from .markup import render_markdown
 from .memo import RowMemo
 from .model import Project, Site
 from .pages import Page
 from .problems import Language, Problem, missing_file
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-MARKDOWN_TAGS = {
-    "h2",
-    "h3",
-    "h4",
-    "p",
-    "ul",
-    "ol",
-    "li",
-    "a",
-    "strong",
-    "em",
-    "code",
-    "pre",
-    "blockquote",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
-    "br",
-    "hr",
-    "abbr",
-}
-MARKDOWN_ATTRIBUTES = {
-    "a": {"href", "title", "hreflang", "lang"},
-    "th": {"scope"},
-    "abbr": {"title"},
-}
-
-
 # libyaml's loader where PyYAML was built with it: the strings are read on every build, and
 # the pure-Python loader takes a few hundredths of a second for them
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -143,21 +111,6 @@ def environment(
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-
-
-def render_markdown(text: str) -> Markup:
-    """A Markdown page's body as HTML, without its title line (the template shows the title)."""
-    body = text.lstrip().partition("\n")[2] if text.lstrip().startswith("# ") else text
-    html = markdown.markdown(body, extensions=["tables", "sane_lists"], output_format="html")
-    # Staff may paste raw HTML into Markdown: only an allow-list of tags survives, and no
-    # script, event handler, style or javascript: URL.
-    clean = nh3.clean(
-        html,
-        tags=MARKDOWN_TAGS,
-        attributes=MARKDOWN_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-    )
-    return Markup(clean)
 
 
 def absolute_url(settings: dict[str, Any]) -> Callable[[str], str]:

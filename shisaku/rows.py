@@ -21,6 +21,15 @@ Path_ = tuple[Any, ...]  # a key path inside a record: ("cost", 2023), ("basic_p
 
 
 @dataclass
+class Validated:
+    """The records that passed validation and the published rows made from them."""
+
+    records: list[Record]
+    tables: dict[str, list[dict[str, Any]]]  # the published rows, by table name
+    checked: Any = None  # validate.Checked, for the last build's reuse (to be removed)
+
+
+@dataclass
 class Row:
     """A published row, and where each of its cells came from."""
 

@@ -24,12 +24,13 @@ from typing import Any
 
 from . import model
 from .load import Loaded, Record, Yaml11
+from .markup import render_markdown
 from .problems import Language, Localized, Problem, character, quote
-from .render import render_markdown
 from .rows import (
     TABLES,
     Path_,
     Row,
+    Validated,
     division_rows,
     get,
     key_text,
@@ -137,13 +138,6 @@ class Checked:
 
     languages: list[str]
     rows: set[bytes] = field(default_factory=set)  # digests of the rows frictionless passed
-
-
-@dataclass
-class Validated:
-    records: list[Record]
-    tables: dict[str, list[dict[str, Any]]]  # the published rows, by table name
-    checked: Checked | None = None
 
 
 def problem(record: Record, path: Path_, code: str, type_: str, **params: Any) -> Problem:

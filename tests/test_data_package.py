@@ -25,7 +25,7 @@ from frictionless import Package
 from shisaku import archive, cli, load, model, pipeline, validate, workbook
 from shisaku import data as package_data
 from shisaku.model import Site
-from shisaku.validate import Validated
+from shisaku.rows import Validated
 
 from .conftest import CONTENT, ROOT, STANDARDS
 from .synthetic import make_tree
