@@ -6,9 +6,8 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
-from . import cache
+from . import fingerprint
 from .problems import message_language, print_problems
 from .progress import Progress
 
@@ -65,8 +64,7 @@ def parser(command: str = "") -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None, leave: list[Any] | None = None) -> int:
-    """leave: see pipeline.build, for a caller that ends the process by os._exit."""
+def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv.insert(0, "build")
@@ -89,12 +87,11 @@ def main(argv: list[str] | None = None, leave: list[Any] | None = None) -> int:
         from . import importer
 
         return importer.run(args, lang)
-    now = cache.survey(args.content, TEMPLATES, args.out)
-    if now.unchanged:
-        now.site.close()  # the spare folder's listing is of no use
+    inputs = fingerprint.inputs_digest(args.content, TEMPLATES)
+    if fingerprint.unchanged(args.out, inputs):
         with progress.stage("nothing changed"):
             return 0
-    from . import pipeline  # the libraries it needs take a second to import: not when unchanged
+    from . import pipeline  # the libraries it needs take a while to import: not when unchanged
 
-    problems = pipeline.build(args.content, args.out, TEMPLATES, progress, now, leave)
+    problems = pipeline.build(args.content, args.out, TEMPLATES, progress, inputs)
     return print_problems(problems, lang)

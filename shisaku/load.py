@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
-import marshal
 import os
 import re
 import stat
@@ -18,8 +16,9 @@ import yaml
 
 from .problems import Localized, Problem, character, missing_file
 
-# libyaml's loader is about 9x faster than the pure-Python one at 10,000 files.
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# libyaml's parser and composer, where PyYAML was built with it (construct turns its nodes
+# into values); the pure-Python ones elsewhere.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 FISCAL_YEAR_FOLDER = re.compile(r"^[0-9]{4}$")
 
@@ -74,23 +73,6 @@ def _line(node: yaml.Node) -> int:
     return node.start_mark.line + 1
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    depth = 0  # how many mappings and sequences are open while constructing
-
-    def construct_scalar(self, node: yaml.ScalarNode) -> Any:
-        """Every scalar's text: no control characters (an escape such as "\\0" can write
-        one), and in NFC, so that a decomposed が is published as the が it looks like."""
-        value = super().construct_scalar(node)
-        if not isinstance(value, str):
-            return value
-        bad = NOT_TEXT.search(value)
-        if bad:
-            raise Refused(
-                _line(node), "control-character", "encoding-error", char=character(bad[0]), more=""
-            )
-        return unicodedata.normalize("NFC", value)  # the same string when already in NFC
-
-
 @dataclass(frozen=True)
 class Yaml11:
     """A value YAML 1.1 reads as something else than written: a boolean (yes, no, on), a date
@@ -109,53 +91,40 @@ class Yaml11:
         return self.written
 
 
-def _construct_yaml11(kind: str) -> Any:
-    def construct(loader: _Loader, node: yaml.ScalarNode) -> Yaml11:
-        return Yaml11(loader.construct_scalar(node), kind)
-
-    return construct
+# PyYAML's own readers of YAML 1.1 numbers and nulls: pure functions of a node's text.
+_READ = yaml.constructor.SafeConstructor()
+TAG = "tag:yaml.org,2002:"
 
 
-def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int | Yaml11:
-    written = loader.construct_scalar(node)
-    digits = len(re.sub(r"[^0-9A-Fa-f]", "", written))
-    if digits > MAX_DIGITS:
-        raise Refused(_line(node), "yaml-long-number", digits=digits)
-    value = loader.construct_yaml_int(node)
-    return value if PLAIN_INT.fullmatch(written) else Yaml11(written, "number", value)
+def construct(node: yaml.Node, depth: int = 0) -> Any:
+    """A composed YAML node as Python values: mappings and sequences that know their lines,
+    text in NFC, YAML 1.1's booleans, dates and other bases kept as written (Yaml11).
+
+    Deeper than MAX_DEPTH, or with a tag content never needs, it is refused: a file nested
+    that deep would exhaust Python's stack, and tags can make objects of any kind.
+    """
+    if isinstance(node, yaml.ScalarNode):
+        return construct_scalar(node)
+    if depth >= MAX_DEPTH:
+        raise Refused(_line(node), "yaml-too-deep", limit=MAX_DEPTH)
+    if isinstance(node, yaml.MappingNode) and node.tag == TAG + "map":
+        return construct_mapping(node, depth + 1)
+    if isinstance(node, yaml.SequenceNode) and node.tag == TAG + "seq":
+        items = MarkedList(construct(child, depth + 1) for child in node.value)
+        items.line = _line(node)
+        items.item_lines = [_line(child) for child in node.value]
+        return items
+    raise Refused(_line(node), "yaml-tag", tag=node.tag.replace(TAG, "!!"))
 
 
-def _refuse_tag(loader: _Loader, node: yaml.Node) -> None:
-    """`!!python/object`, `!!binary`, `!custom`: content is text, numbers, null, lists, mappings."""
-    tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-    raise Refused(_line(node), "yaml-tag", tag=tag)
-
-
-def _nested(construct: Any) -> Any:
-    """Count the open mappings and sequences; refuse a file nested deeper than MAX_DEPTH
-    before the construction recursion can exhaust Python's stack."""
-
-    def constructor(loader: _Loader, node: yaml.Node) -> Any:
-        loader.depth += 1
-        try:
-            if loader.depth > MAX_DEPTH:
-                raise Refused(_line(node), "yaml-too-deep", limit=MAX_DEPTH)
-            return construct(loader, node)
-        finally:
-            loader.depth -= 1
-
-    return constructor
-
-
-@_nested
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> MarkedDict:
-    loader.flatten_mapping(node)
+def construct_mapping(node: yaml.MappingNode, depth: int) -> MarkedDict:
+    _READ.flatten_mapping(node)  # merge keys (<<) with the mappings they name
     mapping = MarkedDict()
     mapping.line = _line(node)
     mapping.key_lines = {}
     mapping.duplicates = []
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
+        key = construct(key_node, depth)
         line = _line(key_node)
         try:
             hash(key)
@@ -171,27 +140,41 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> MarkedDict:
             # PyYAML keeps the last value silently; we keep the first and report the repeat.
             mapping.duplicates.append((key, line, mapping.key_lines[key]))
             continue
-        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping[key] = construct(value_node, depth)
         mapping.key_lines[key] = line
     return mapping
 
 
-@_nested
-def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> MarkedList:
-    items = MarkedList(loader.construct_object(child, deep=True) for child in node.value)
-    items.line = _line(node)
-    items.item_lines = [_line(child) for child in node.value]
-    return items
+def construct_scalar(node: yaml.ScalarNode) -> Any:
+    """A scalar by the tag YAML 1.1's resolver gave it."""
+    written = text_of(node)
+    tag = node.tag
+    if tag == TAG + "str":
+        return written
+    if tag == TAG + "int":
+        digits = len(re.sub(r"[^0-9A-Fa-f]", "", written))
+        if digits > MAX_DIGITS:
+            raise Refused(_line(node), "yaml-long-number", digits=digits)
+        value = _READ.construct_yaml_int(node)
+        return value if PLAIN_INT.fullmatch(written) else Yaml11(written, "number", value)
+    if tag == TAG + "null":
+        return None
+    if tag == TAG + "float":
+        return _READ.construct_yaml_float(node)
+    if tag in (TAG + "bool", TAG + "timestamp"):
+        return Yaml11(written, "boolean" if tag == TAG + "bool" else "date")
+    raise Refused(_line(node), "yaml-tag", tag=tag.replace(TAG, "!!"))
 
 
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
-_Loader.add_constructor("tag:yaml.org,2002:bool", _construct_yaml11("boolean"))
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_yaml11("date"))
-_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
-for _tag in ("binary", "set", "omap", "pairs"):
-    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse_tag)
-_Loader.add_constructor(None, _refuse_tag)  # any other tag
+def text_of(node: yaml.ScalarNode) -> str:
+    """A scalar's text: no control characters (an escape such as "\\0" can write one), and in
+    NFC, so that a decomposed が is published as the が it looks like."""
+    bad = NOT_TEXT.search(node.value)
+    if bad:
+        raise Refused(
+            _line(node), "control-character", "encoding-error", char=character(bad[0]), more=""
+        )
+    return unicodedata.normalize("NFC", node.value)  # the same string when already in NFC
 
 
 @dataclass
@@ -202,59 +185,6 @@ class Record:
     file: str  # the path shown to people, relative to the working folder
     data: Any
     fiscal_year: int | None = None
-    source: str = ""  # its path inside content/
-    digest: str = ""  # the SHA-256 of the bytes read
-    # Read from the last build's cache: unchanged since a build found it valid; its data are
-    # plain dicts and lists, without the lines of its keys
-    reused: bool = False
-
-
-@dataclass
-class Reuse:
-    """The files of the last successful build, to take in place of unchanged files."""
-
-    digests: dict[str, str]  # this build's: path inside content/ -> sha256 of the file
-    parsed: dict[str, tuple[str, Any]]  # last build's: path inside content/ -> (sha256, data)
-
-    def take(self, source: str) -> Any:
-        """What the file held at the last build, or None when it changed since (or is new)."""
-        kept = self.parsed.get(source)
-        return kept[1] if kept is not None and kept[0] == self.digests.get(source) else None
-
-
-def without_lines(records: list[Record]) -> None:
-    """Once validated, the records' data as plain dicts and lists, as the next build takes
-    them from this one: the model is then made of the same values either way."""
-    for record in records:
-        if not record.reused:
-            record.data = plain(record.data)
-
-
-def kept(records: list[Record]) -> bytes:
-    """For the next build's Reuse: these records (all valid, without_lines), by file, with
-    their digests."""
-    parsed = {r.source: (r.digest, r.data) for r in records if r.source and r.digest}
-    try:
-        return marshal.dumps(parsed)
-    except ValueError:  # a value marshal cannot keep: that file is read again next time
-        return marshal.dumps({k: v for k, v in parsed.items() if _marshals(v)})
-
-
-def _marshals(value: Any) -> bool:
-    try:
-        marshal.dumps(value)
-    except ValueError:
-        return False
-    return True
-
-
-def plain(data: Any) -> Any:
-    """Data without its lines: dicts, lists and scalars, as marshal keeps them."""
-    if isinstance(data, dict):
-        return {key: plain(value) for key, value in data.items()}
-    if isinstance(data, list):
-        return [plain(item) for item in data]
-    return data
 
 
 @dataclass
@@ -327,7 +257,8 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
         return None, [bad]
     try:
         scan(text)
-        return yaml.load(text, Loader=_Loader), []
+        node = yaml.compose(text, Loader=_Loader)
+        return (None if node is None else construct(node)), []
     except Refused as refused:
         return None, [refused.problem(file)]
     except yaml.MarkedYAMLError as error:
@@ -444,11 +375,8 @@ def _is_tab(text: str, mark: yaml.Mark) -> bool:
     return mark.line < len(lines) and lines[mark.line][mark.column : mark.column + 1] == "\t"
 
 
-def read_text(
-    path: Path, file: str, digest: list[str] | None = None
-) -> tuple[str | None, list[Problem]]:
+def read_text(path: Path, file: str) -> tuple[str | None, list[Problem]]:
     """Read a file as UTF-8 (a BOM is allowed); bytes that are not UTF-8 become a problem.
-    digest, when given, gets the SHA-256 of the bytes read.
 
     The size is checked before reading: a content file is a few kilobytes, and one of
     gigabytes (a video saved under the wrong name) must not be read into memory.
@@ -462,8 +390,6 @@ def read_text(
             sizes = {"size": f"{status.st_size:,}", "limit": f"{MAX_FILE_BYTES:,}"}
             return None, [Problem(file, None, "", "file-too-large", "read-error", sizes)]
         raw = path.read_bytes()
-        if digest is not None:
-            digest.append(hashlib.sha256(raw).hexdigest())
     except OSError as error:
         return None, [
             Problem(file, None, "", "read-error", "read-error", {"detail": error.strerror})
@@ -482,14 +408,13 @@ def load_file(
     path: Path, kind: str, fiscal_year: int | None = None
 ) -> tuple[Record | None, list[Problem]]:
     file = display_path(path)
-    digest: list[str] = []
-    text, problems = read_text(path, file, digest)
+    text, problems = read_text(path, file)
     if text is None:
         return None, problems
     data, problems = parse_yaml(text, file)
     if problems:
         return None, problems
-    return Record(kind, file, data, fiscal_year, digest=digest[0]), []
+    return Record(kind, file, data, fiscal_year), []
 
 
 def content_files(content: Path) -> list[tuple[str, str, int | None]]:
@@ -568,16 +493,6 @@ def links_below(folder: str) -> Iterator[str]:
                 yield from links_below(child(folder, entry.name))
 
 
-def inside(content: Path, path: str) -> str:
-    """The path of a file of content/ inside it, as cache.content_digests names it: string
-    operations, as relative_to took a tenth of a rebuild's load at 10,000 files."""
-    root, name = str(content), str(path)
-    if root == ".":  # Path(".") / "site.yaml" is "site.yaml"
-        return name
-    start = len(root) if root.endswith(os.sep) else len(root) + 1
-    return name[start:] if name.startswith(root) else os.path.relpath(name, root)
-
-
 def _under(path: str, links: dict[str, Problem]) -> bool:
     """Whether path is one of the links or below one (paths as content_files writes them)."""
     return any(path == link or path.startswith(link + os.sep) for link in links)
@@ -639,11 +554,8 @@ def stray_files(content: Path, known: set[str]) -> list[Problem]:
     return problems
 
 
-def load(content: Path, reuse: Reuse | None = None) -> Loaded:
-    """Read every content file; unreadable files become problems, nothing is skipped silently.
-
-    With reuse, a file unchanged since the last successful build is taken from it, not read.
-    """
+def load(content: Path) -> Loaded:
+    """Read every content file; unreadable files become problems, nothing is skipped silently."""
     loaded = Loaded([], [])
     _real_folder.cache_clear()  # folders may have become links since the last build
     links = refused_links(content)
@@ -654,19 +566,10 @@ def load(content: Path, reuse: Reuse | None = None) -> Loaded:
         if links and _under(path, links):
             loaded.unread.append(Record(kind, shown(path), None, year))
             continue
-        source = inside(content, path)
-        kept = reuse.take(source) if reuse is not None else None
-        if kept is not None:
-            loaded.records.append(
-                Record(kind, shown(path), kept, year, source, reuse.digests[source], True)
-            )
-            continue
         if not Path(path).exists():
             loaded.problems.append(missing_file(shown(path)))
             continue
         record, found = load_file(Path(path), kind, year)
-        if record is not None:
-            record.source = source
         _add(loaded, record, found, None if record else Record(kind, shown(path), None, year))
     known = {p for p, _, _ in files} | set(links)
     loaded.problems += stray_files(content, known)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
@@ -59,7 +58,6 @@ class Project:
     cost: int | None
     previous_cost: int | None
     file: str
-    source: str = ""  # the SHA-256 of its file's bytes, when known
 
     @property
     def change(self) -> int | None:
@@ -68,26 +66,6 @@ class Project:
     @property
     def ratio(self) -> Decimal | None:
         return ratio(self.cost, self.previous_cost)
-
-    @cached_property
-    def digest(self) -> bytes:
-        """A digest of every field but the path of its file, which no page shows and which
-        depends on the working folder: what is keyed by it (pages, table rows) stays right
-        whatever a template shows. Made once per process: a project is on several pages, and
-        in every listing.
-
-        Every field comes from the bytes of its file, its year's folder and the site's
-        languages: with the digest of those bytes (source) known, that is all there is to
-        digest. Else the fields themselves: text, numbers, None and {language: text}, whose
-        repr is their value."""
-        if self.source:
-            made_from = f"{self.source}\0{self.fiscal_year}\0{list(self.name)}"
-        else:
-            made_from = repr(tuple(getattr(self, name) for name in KEYED))
-        return hashlib.sha256(made_from.encode()).digest()
-
-
-KEYED = tuple(f.name for f in fields(Project) if f.name not in ("file", "source"))
 
 
 @dataclass
@@ -234,7 +212,6 @@ def _project(record: Any, languages: list[str]) -> Project:
         cost=_cost(data["cost"], year),
         previous_cost=_cost(data["cost"], year - 1),
         file=record.file,
-        source=record.digest,
     )
 
 

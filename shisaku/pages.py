@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import io
-import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,13 +27,6 @@ class Page:
     context: dict[str, Any] = field(default_factory=dict)
     alternates: dict[str, str] = field(default_factory=dict)  # lang -> url of the twin page
     x_default: str = ""  # the url for a reader whose language is none of these
-    # True when the page shows only its context and the site-wide parts that site_inputs
-    # names; a rebuild then reuses it while its key is the same. Listings of every project
-    # (home, projects/) change with any project and are always rendered.
-    reusable: bool = False
-    # What the template looks up through `site` beyond the site-wide parts (a project page
-    # shows its policy's name): part of the key, not of the context.
-    looks_up: Any = None
 
     @property
     def output(self) -> str:
@@ -135,9 +125,6 @@ def build_pages(site: Site, schemas: dict[str, Any]) -> list[Page]:
             years=years,
             project=years[0],
         )
-        looks_up = [(site.policy_of(p).name, site.basic_project_of(p).name) for p in years]
-        for page in pages[-len(site.languages) :]:
-            page.looks_up = looks_up
     of_division: dict[str, list[Project]] = {}
     for project in all_projects:
         of_division.setdefault(project.division, []).append(project)
@@ -151,9 +138,7 @@ def build_pages(site: Site, schemas: dict[str, Any]) -> list[Page]:
             projects=projects,
             totals=totals(projects),
         )
-    for page in in_every_language(site, "data/", "data.html", schemas=schemas):
-        page.looks_up = [site.settings.get(name) for name in DATA_PAGE_SETTINGS]
-        pages.append(page)
+    pages += in_every_language(site, "data/", "data.html", schemas=schemas)
     pages += in_every_language(site, "search/", "search.html")
     for slug, versions in site.pages.items():
         for page in in_every_language(site, f"{slug}/", "page.html"):
@@ -162,12 +147,7 @@ def build_pages(site: Site, schemas: dict[str, Any]) -> list[Page]:
     root_alternates = {lang: f"{lang}/" for lang in site.languages}
     pages.append(Page("", "root.html", site.languages[0], {}, root_alternates, ""))
     pages.append(Page("404.html", "404.html", site.languages[0], {}, {}))
-    for page in pages:
-        page.reusable = page.template not in EVERY_PROJECT
     return pages
-
-
-EVERY_PROJECT = {"home.html", "projects.html"}
 
 
 def set_downloads(
@@ -179,59 +159,3 @@ def set_downloads(
         if page.template == "data.html":
             page.context["downloads"] = downloads
             page.context["structured_data"] = structured_data.get(page.lang, "")
-
-
-def site_inputs(site: Site) -> bytes:
-    """What every page shows of the site as a whole (header, footer, menus), for the keys."""
-    return pickle.dumps(
-        (
-            {k: v for k, v in site.settings.items() if k not in DATA_PAGE_SETTINGS},
-            site.languages,
-            site.divisions,
-            [(r.fiscal_year, r.title) for r in site.reports],
-            {
-                slug: {lang: page.title for lang, page in v.items()}
-                for slug, v in site.pages.items()
-            },
-        ),
-        protocol=pickle.HIGHEST_PROTOCOL,
-    )
-
-
-# Settings only the data page shows (in how to cite): in its key, not in every page's.
-DATA_PAGE_SETTINGS = ("updated", "version")
-
-
-def key(page: Page, shell: bytes, contexts: dict[Any, bytes] | None = None) -> str:
-    """A digest of everything a reusable page is rendered from; equal keys, equal pages.
-
-    contexts: the digests of contexts made already, by the id() of their values, which live as
-    long as the dict does (a build's model and pages): the same page in every language shares
-    its context.
-    """
-    contexts = contexts if contexts is not None else {}
-    shared = (*page.context, *map(id, page.context.values()), id(page.looks_up))
-    context = contexts.get(shared)
-    if context is None:
-        context = contexts[shared] = _digest((page.context, page.looks_up))
-    # plain text, numbers and dicts of them, whose repr is their value
-    page_itself = repr((page.url, page.template, page.lang, page.alternates, page.x_default))
-    return hashlib.sha256(shell + context + page_itself.encode()).hexdigest()
-
-
-def _digest(value: Any) -> bytes:
-    out = io.BytesIO()
-    _KeyPickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
-    return hashlib.sha256(out.getvalue()).digest()
-
-
-class _KeyPickler(pickle.Pickler):
-    """Pages that name a report show its year and title (site_inputs has them): the key takes
-    those, not every project of the year; a project, its digest (without the path of its file)."""
-
-    def reducer_override(self, obj: Any) -> Any:
-        if isinstance(obj, Report):
-            return Report, (obj.fiscal_year, obj.title, [])
-        if isinstance(obj, Project):
-            return Project, (obj.digest,)
-        return NotImplemented

@@ -714,10 +714,9 @@ def own_problems(
     with the same languages, is checked again only against the others."""
     unread = unread or []
     languages = site_languages(records)
-    again = checked is None or checked.languages != languages
     found = []
     for record in records:
-        if record.kind == "page" or (record.reused and not again):
+        if record.kind == "page":
             continue
         found += check_shape(record, (), record.data, SHAPES[record.kind], languages)
         if record.kind == "site":

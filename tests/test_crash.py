@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from shisaku import pipeline, render
+from shisaku import pipeline, portable, write
 
 from .conftest import ROOT
 from .synthetic import make_tree
@@ -104,7 +104,7 @@ def kill(build: RunningBuild) -> None:
     """SIGKILL the build process itself, as the OOM killer or `kill -9` would."""
     build.process.send_signal(signal.SIGKILL)
     build.process.wait()
-    # Its rendering and data workers end with it (they hold its staging folder's lock, which
+    # Its rendering and data workers end with it (they could hold the lock of site/, which
     # the next build must be able to take): none is left running.
     deadline = time.monotonic() + 5
     while (left := survivors(build.process.pid)) and time.monotonic() < deadline:
@@ -222,9 +222,9 @@ def test_killed_builds_leave_the_old_or_the_new_site(trees, tmp_path):
         kill(build)
         found = state(site, trees)
         outcomes.append((what, round(time.monotonic() - build.started, 2), found))
-        # Each build removes what killed builds left, so at most the last one's folders are
-        # there: its staging folder, and the spare folder it had set aside to remove.
-        assert len(leftovers(site.parent)) <= 2, (what, leftovers(site.parent))
+        # Each build removes what killed builds left, so at most the last one's staging
+        # folder is there.
+        assert len(leftovers(site.parent)) <= 1, (what, leftovers(site.parent))
         if found == "new":
             put_back_old_site(site, trees)
     print("\nkills (when, seconds after the start, site/ after it):", *outcomes, sep="\n  ")
@@ -238,19 +238,17 @@ def test_killed_builds_leave_the_old_or_the_new_site(trees, tmp_path):
 
 # -- Exactly at the swap: a driver process that kills itself at one chosen step --------------
 DRIVER = """
-import os, shutil, signal, sys
+import os, signal, sys
 from pathlib import Path
-from shisaku import render
+from shisaku import portable, write
 
 point, site, new = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
-real_exchange, real_rename = render._exchange, os.rename
-swapped = False
+real_exchange, real_rename = portable.exchange, os.rename
 
 def die():
     os.kill(os.getpid(), signal.SIGKILL)
 
 def exchange(a, b):
-    global swapped
     if point.startswith("fallback"):
         return False  # as where renameat2 is missing: two renames instead
     swapped = real_exchange(a, b)
@@ -259,23 +257,18 @@ def exchange(a, b):
     return swapped
 
 def rename(source, target):
-    global swapped
-    if Path(target).name.endswith("-spare") and point.endswith("before-spare"):
-        die()  # the swap done, the old site not yet the spare folder
     real_rename(source, target)
     if Path(source) == site and point == "fallback-between-renames":
         die()
-    if Path(target) == site:
-        swapped = True
-        if point == "fallback-after-renames":
-            die()
+    if Path(target) == site and point == "fallback-after-renames":
+        die()
 
-render._exchange, os.rename = exchange, rename
-writer = render.Writer(site)
-for file in sorted(new.rglob("*")):
-    if file.is_file():
-        writer.write(file.relative_to(new).as_posix(), file.read_bytes())
-writer.commit()
+portable.exchange, os.rename = exchange, rename
+with write.Writer(site) as writer:
+    for file in sorted(new.rglob("*")):
+        if file.is_file():
+            writer.write(file.relative_to(new).as_posix(), file.read_bytes())
+    writer.commit()
 """
 
 
@@ -307,10 +300,8 @@ def which(site: Path, small: SmallSites) -> str:
 # has recovered (before it writes anything).
 SWAP_POINTS = {
     "after-exchange": ("new", "new"),
-    "exchange-before-spare": ("new", "new"),
     "fallback-between-renames": ("missing", "old"),
     "fallback-after-renames": ("new", "new"),
-    "fallback-before-spare": ("new", "new"),
 }
 
 
@@ -326,10 +317,9 @@ def test_a_kill_at_the_swap_is_recovered_by_the_next_build(point, small, tmp_pat
     assert (which(site, small) if site.exists() else "missing") == right_after
     assert len(leftovers(tmp_path)) >= 1
 
-    writer = render.Writer(site)  # what the next build does before it writes anything
-    assert which(site, small) == recovered
-    assert leftovers(tmp_path) == [writer.staging.name]
-    writer.abort()
+    with write.Writer(site) as writer:  # what the next build does before it writes anything
+        assert which(site, small) == recovered
+        assert leftovers(tmp_path) == [writer.staging.name]
     assert leftovers(tmp_path) == []
 
 
@@ -348,7 +338,7 @@ def test_after_a_kill_in_the_fallbacks_gap_the_next_build_works(small, tmp_path)
 
 def test_the_fallback_swap_replaces_the_site_whole(small, tmp_path, monkeypatch):
     """Where renameat2 is missing, two renames do the swap; the result is the same."""
-    monkeypatch.setattr(render, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(portable, "exchange", lambda a, b: False)
     site = tmp_path / "site"
     shutil.copytree(small.old, site)
     assert pipeline.build(small.new_tree, site) == []
@@ -356,12 +346,13 @@ def test_the_fallback_swap_replaces_the_site_whole(small, tmp_path, monkeypatch)
     assert leftovers(tmp_path) == []
 
 
+@pytest.mark.skipif(portable.forced(), reason="SHISAKU_FALLBACKS: the exchange is not used")
 def test_this_machine_swaps_in_one_step(tmp_path):
     """The timed kills above test the renameat2 path; check that it is the one taken here."""
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     (tmp_path / "a" / "from-a").touch()
-    assert render._exchange(tmp_path / "a", tmp_path / "b")
+    assert portable.exchange(tmp_path / "a", tmp_path / "b")
     assert (tmp_path / "b" / "from-a").exists()
 
 
@@ -384,23 +375,37 @@ def test_a_build_removes_only_the_leftovers_of_its_own_site(tmp_path):
     file_named_like_ours = tmp_path / ".site-build-fedcba98"
     file_named_like_ours.write_text("a file, not a folder the writer made", encoding="utf-8")
 
-    writer = render.Writer(site)
-    writer.abort()
+    with write.Writer(site):
+        pass
 
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        ["site", *not_ours, file_named_like_ours.name]
+        ["site", ".site.lock", *not_ours, file_named_like_ours.name]
     )
 
 
-def test_a_build_leaves_the_staging_folder_of_a_running_build_alone(tmp_path):
+def test_a_second_build_waits_for_the_first_and_never_touches_its_folder(tmp_path):
     site = tmp_path / "site"
-    first = render.Writer(site)
-    first.write("index.html", "first")
-    second = render.Writer(site)  # a second build of the same site while the first runs
-    assert (first.staging / "index.html").read_text(encoding="utf-8") == "first"
-    second.abort()
-    first.commit()
-    assert (site / "index.html").read_text(encoding="utf-8") == "first"
+    started, order = threading.Event(), []
+
+    def second() -> None:
+        started.set()
+        with write.Writer(site) as writer:
+            order.append("second in")
+            writer.write("index.html", "second")
+            writer.commit()
+
+    with write.Writer(site) as first:
+        first.write("index.html", "first")
+        waiting = threading.Thread(target=second)
+        waiting.start()
+        started.wait()
+        time.sleep(0.5)
+        assert order == [] and (first.staging / "index.html").read_text(encoding="utf-8") == "first"
+        first.commit()
+        order.append("first out")
+    waiting.join(timeout=10)
+    assert order == ["first out", "second in"]
+    assert (site / "index.html").read_text(encoding="utf-8") == "second"
     assert leftovers(tmp_path) == []
 
 
@@ -412,6 +417,7 @@ def test_an_old_folder_is_not_put_back_over_an_existing_site(tmp_path):
     old = tmp_path / ".site-build-0123abcd-old"
     old.mkdir()
     (old / "index.html").write_text("older", encoding="utf-8")
-    render.Writer(site).abort()
+    with write.Writer(site):
+        pass
     assert (site / "index.html").read_text(encoding="utf-8") == "current"
     assert leftovers(tmp_path) == []
