@@ -67,7 +67,7 @@ def build(
         writer.write("sitemap.xml", sitemap.sitemap(site_pages, absolute_url(site.settings)))
         writer.write("robots.txt", sitemap.robots(absolute_url(site.settings)))
         write_static(writer, templates)
-        with progress.stage("data", len(later)):
+        with progress.stage("data", len(later)) as stage:
             files, descriptor, structured = package.result()
             for path, content_bytes in files.items():
                 writer.write(path, content_bytes)
@@ -75,6 +75,7 @@ def build(
             documents += render_batch(
                 later, writer.claim_all([site_pages[i].output for i in later])
             )
+            stage.advance(len(later))
         with progress.stage("search"):
             for path, content_bytes in search.build([d for d in documents if d]).items():
                 writer.write(path, content_bytes)
