@@ -22,10 +22,12 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
-from shisaku import importer, load, pipeline
+from shisaku import layouts, load, pipeline
 from shisaku.cli import main
-from shisaku.importer import NotAFigure, fiscal_year_in, parse_amount, parse_ratio
+from shisaku.printed import NotAFigure, fiscal_year_in, parse_amount, parse_ratio
+from shisaku.project_file import project_yaml
 from shisaku.rows import load_schema
+from shisaku.sheets import Grid
 
 from .conftest import CONTENT, ROOT, SEED
 
@@ -485,10 +487,10 @@ def test_a_cover_sheet_merged_divisions_and_repeated_headers(
 
 
 def test_cell_addresses_quote_sheet_names_as_formulas_do() -> None:
-    grid = importer.Grid("r.xlsx", "Sheet 1", [])
+    grid = Grid("r.xlsx", "Sheet 1", [])
     assert grid.address(5, 4) == "'Sheet 1'!E6"
-    assert importer.Grid("r.xlsx", "施策報告書", []).address(5, 4) == "施策報告書!E6"
-    assert importer.Grid("r.csv", None, []).address(0, 27) == "AB1"
+    assert Grid("r.xlsx", "施策報告書", []).address(5, 4) == "施策報告書!E6"
+    assert Grid("r.csv", None, []).address(0, 27) == "AB1"
 
 
 # -- Our published table -----------------------------------------------------------------------
@@ -594,7 +596,7 @@ def test_year_selects_the_rows_of_our_table(
 
 def test_the_published_columns_are_the_schemas() -> None:
     names = {f["name"] for f in load_schema("projects")["fields"]}
-    assert set(importer.PUBLISHED_ROLES) <= names
+    assert set(layouts.PUBLISHED_ROLES) <= names
 
 
 # -- Bad spreadsheets: problem lines, exit 1, never a traceback --------------------------------
@@ -892,7 +894,7 @@ def test_every_text_reads_back_as_written(text: str) -> None:
         "cost": {2023: 1, 2022: None},
         "activities": {"ja": text, "en": text},
     }
-    written = importer.project_yaml(data)
+    written = project_yaml(data)
     parsed, problems = load.parse_yaml(written, "x.yaml")
     assert not problems
     assert parsed == data
