@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import datetime
 import difflib
-import hashlib
-import marshal
 import operator
 import re
 import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import model
 from .load import Loaded, Record, Yaml11
@@ -39,6 +36,9 @@ from .rows import (
     policy_rows,
     project_rows,
 )
+
+if TYPE_CHECKING:
+    from frictionless import Error
 
 FORMULA_START = re.compile(r"^[=+\-@\x00-\x1f\x7f]")
 
@@ -130,14 +130,6 @@ SHAPES: dict[str, dict[str, Any]] = {
 }
 
 REQUIRED_LANGUAGES = ("ja", "en")  # the published table has Japanese and _英語 columns
-
-
-@dataclass
-class Checked:
-    """What a successful validation found right, for the next build not to check again."""
-
-    languages: list[str]
-    rows: set[bytes] = field(default_factory=set)  # digests of the rows frictionless passed
 
 
 def problem(record: Record, path: Path_, code: str, type_: str, **params: Any) -> Problem:
@@ -707,17 +699,13 @@ def _unknown(record: Record, key: str, known: Any, what: Localized) -> Problem:
     )
 
 
-def own_problems(
-    records: list[Record], unread: list[Record] | None = None, checked: Checked | None = None
-) -> list[Problem]:
-    """Every check of ours. A file unchanged since the last successful build, which checked it
-    with the same languages, is checked again only against the others."""
+def own_problems(records: list[Record], unread: list[Record] | None = None) -> list[Problem]:
+    """Every check of ours."""
     unread = unread or []
     languages = site_languages(records)
-    again = checked is None or checked.languages != languages
     found = []
     for record in records:
-        if record.kind == "page" or (record.reused and not again):
+        if record.kind == "page":
             continue
         found += check_shape(record, (), record.data, SHAPES[record.kind], languages)
         if record.kind == "site":
@@ -732,121 +720,47 @@ def own_problems(
 
 
 # -- frictionless ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class TableError:
-    """What the messages use of a frictionless error: plain data, which another process can
-    send (see frictionless_errors)."""
+Fields = dict[str, dict[str, Any]]  # a table's fields by name, as its schema describes them
 
-    type: str
-    message: str
-    row_number: int | None
-    field_name: str | None
-    note: str
+# Keys and references are checked by check_duplicates and check_references, whose messages
+# name the other file and list what is known; frictionless's own lines would say it twice.
+CHECKED_OURSELVES = {"primary-key", "unique-error", "foreign-key"}
 
 
-# (table name, Table Schema without foreign keys, rows with the header first)
-TableData = tuple[str, dict[str, Any], list[list[Any]]]
-TableErrors = list[tuple[str, list[TableError]]]  # (table name, its errors)
+def frictionless_problems(tables: dict[str, list[Row]]) -> list[Problem]:
+    """The rows of every table (by name) against schema/, each table on its own."""
+    return [p for name in TABLES for p in table_problems(name, tables[name])]
 
 
-def frictionless_errors(tables: list[TableData]) -> TableErrors:
-    """frictionless's errors in each table, validated on its own: (table name, errors)."""
-    # Imported here, where it runs: frictionless takes a tenth of a second to import, which a
-    # build spends in another process while it reads the content (pipeline.Frictionless).
+def table_problems(name: str, rows: list[Row]) -> list[Problem]:
+    """What frictionless finds wrong in one table's rows, said at the keys they came from."""
+    # Imported here, where it is used: it is slow to import, and the commands that validate
+    # nothing need not.
     from frictionless import Resource, Schema
 
-    found: TableErrors = []
-    for name, schema, data in tables:
-        resource = Resource(name=name, data=data, schema=Schema.from_descriptor(schema))
-        for task in resource.validate().tasks:
-            errors = [
-                TableError(
-                    error.type,
-                    error.message,
-                    getattr(error, "row_number", None),
-                    getattr(error, "field_name", None),
-                    getattr(error, "note", ""),
-                )
-                for error in task.errors
-            ]
-            found.append((task.name, errors))
-    return found
-
-
-def frictionless_schema(name: str) -> dict[str, Any]:
-    """A table's schema for frictionless: each table on its own, the foreign keys are checked
-    ourselves (validating them as one package makes frictionless deep-copy every row)."""
-    return {k: v for k, v in load_schema(name).items() if k != "foreignKeys"}
-
-
-def frictionless_problems(
-    tables: dict[str, list[Row]],
-    passed: set[bytes],
-    digests: set[bytes],
-    run: Callable[[list[TableData]], TableErrors] = frictionless_errors,
-) -> list[Problem]:
-    """Validate the rows of every table against schema/, each table on its own (the foreign
-    keys are check_references'), but for the rows in passed (digests of rows a build found
-    valid: frictionless checks each row on its own). digests gets every row's. run:
-    frictionless_errors, here or in another process."""
-    schemas = {name: load_schema(name) for name in TABLES}
-    requests: list[TableData] = []
-    to_check: dict[str, list[Row]] = {}
-    for name in TABLES:
-        fields = [f["name"] for f in schemas[name]["fields"]]
-        in_order = operator.itemgetter(*fields)  # a tuple: every table has several fields
-        data: list[list[Any]] = [fields]
-        to_check[name] = []
-        for row in tables[name]:
-            cells = _cells(in_order(row.cells))
-            digest = row_digest(name, cells)
-            digests.add(digest)
-            if digest not in passed:
-                data.append(cells)
-                to_check[name].append(row)
-        if len(data) == 1 and passed:
-            continue
-        requests.append((name, frictionless_schema(name), data))
-    tasks = run(requests) if requests else []
+    schema = frictionless_schema(name)
+    fields: Fields = {f["name"]: f for f in schema["fields"]}
+    resource = Resource(
+        name=name, data=table_cells(list(fields), rows), schema=Schema.from_descriptor(schema)
+    )
     found = []
-    for task_name, errors in tasks:
-        fields = {f["name"]: f for f in schemas[task_name]["fields"]}
-        for error in errors:
-            row_number = error.row_number
-            if row_number is None:
-                found.append(
-                    Problem(
-                        f"schema/{task_name}.json",
-                        None,
-                        "",
-                        "invalid",
-                        error.type,
-                        {"detail": error.message},
-                    )
-                )
-                continue
-            if error.type in CHECKED_OURSELVES:
-                continue
-            row = to_check[task_name][row_number - 2]  # row 1 is the header
-            mapped = _map_error(row, error, fields)
+    for task in resource.validate().tasks:
+        for error in task.errors:
+            mapped = _problem_of(error, name, rows, fields)
             if mapped is not None:
                 found.append(mapped)
     return found
 
 
-def row_digest(table: str, cells: list[Any]) -> bytes:
-    """A row's digest: the same cells in the same table, the same verdict.
+def frictionless_schema(name: str) -> dict[str, Any]:
+    """A table's schema for frictionless: without its foreign keys, which are checked ourselves."""
+    return {k: v for k, v in load_schema(name).items() if k != "foreignKeys"}
 
-    marshal writes the values themselves, their types included, in a third of repr's time;
-    version 2, as it writes no back-references, whose bytes would depend on which values
-    are shared. A value marshal cannot write (a YAML 1.1 word, a mapping with its lines)
-    is written by repr; a letter tells the two apart.
-    """
-    try:
-        written = b"m" + marshal.dumps((table, cells), 2)
-    except ValueError:
-        written = b"r" + repr((table, cells)).encode()
-    return hashlib.blake2b(written, digest_size=16).digest()
+
+def table_cells(fields: list[str], rows: list[Row]) -> list[list[Any]]:
+    """The header, then each row's cells in the order of the fields, as frictionless reads them."""
+    in_order = operator.itemgetter(*fields)  # a tuple: every table has several fields
+    return [fields, *(_cells(in_order(row.cells)) for row in rows)]
 
 
 def _cells(values: tuple[Any, ...]) -> list[Any]:
@@ -854,13 +768,26 @@ def _cells(values: tuple[Any, ...]) -> list[Any]:
     return [float(value) if isinstance(value, Decimal) else value for value in values]
 
 
-def _map_error(row: Row, error: TableError, fields: dict[str, dict[str, Any]]) -> Problem | None:
+def _problem_of(error: Error, name: str, rows: list[Row], fields: Fields) -> Problem | None:
+    """A frictionless error in a table -> a problem, or None when it would say again what our
+    own checks say."""
+    row_number = getattr(error, "row_number", None)
+    if row_number is None:
+        return Problem(
+            f"schema/{name}.json", None, "", "invalid", error.type, {"detail": error.message}
+        )
+    if error.type in CHECKED_OURSELVES:
+        return None
+    return _map_error(rows[row_number - 2], error, fields)  # row 1 is the header
+
+
+def _map_error(row: Row, error: Error, fields: Fields) -> Problem | None:
     """A frictionless error on a row cell -> a problem at the file, line and key it came from.
 
     None for a cell the row derives from elsewhere (a policy's name looked up, the ratio
     computed): its source is checked where it is written, and blaming this file would mislead.
     """
-    name = error.field_name
+    name = getattr(error, "field_name", None)
     if name not in row.keys:
         return None
     path = row.keys[name]
@@ -874,7 +801,7 @@ def _map_error(row: Row, error: TableError, fields: dict[str, dict[str, Any]]) -
         }.get(kind, "not-text")
         return problem(record, path, code, error.type, value=quote(value))
     if error.type == "constraint-error":
-        match = re.search(r'constraint "(\w+)" is "(.*)"', error.note)
+        match = re.search(r'constraint "(\w+)" is "(.*)"', getattr(error, "note", ""))
         constraint, limit = (match.group(1), match.group(2)) if match else ("", "")
         if constraint == "required":
             return problem(record, path, "required", error.type)
@@ -887,11 +814,6 @@ def _map_error(row: Row, error: TableError, fields: dict[str, dict[str, Any]]) -
         if code:
             return problem(record, path, code, error.type, value=quote(value), limit=limit)
     return problem(record, path, "invalid", error.type, detail=error.message)
-
-
-# Keys and references are checked by check_duplicates and check_references, whose messages
-# name the other file and list what is known; frictionless's own lines would say it twice.
-CHECKED_OURSELVES = {"primary-key", "unique-error", "foreign-key"}
 
 
 # -- Putting it together ------------------------------------------------------------------------
@@ -934,33 +856,21 @@ def _covers(seen: Problem, item: Problem) -> bool:
     )
 
 
-def validate(
-    loaded: Loaded,
-    checked: Checked | None = None,
-    frictionless: Callable[[list[TableData]], TableErrors] = frictionless_errors,
-) -> tuple[Validated | None, list[Problem]]:
-    """All problems at once, or the validated records and their published rows (checked:
-    what the last successful build found right; frictionless: frictionless_errors, here or
-    in another process)."""
-    records = [r for r in loaded.records]
-    own = own_problems(records, loaded.unread, checked)
+def validate(loaded: Loaded) -> tuple[Validated | None, list[Problem]]:
+    """All problems at once, or the validated records and their published rows."""
+    records = list(loaded.records)
+    own = own_problems(records, loaded.unread)
     site = next((r for r in records if r.kind == "site" and isinstance(r.data, dict)), None)
     tables = {
         "projects": project_rows(records, site),
         "policies": policy_rows(records),
         "divisions": division_rows(records),
     }
-    digests: set[bytes] = set()
-    passed = checked.rows if checked is not None else set()
-    problems = loaded.problems + merge(
-        own, frictionless_problems(tables, passed, digests, frictionless)
-    )
+    problems = loaded.problems + merge(own, frictionless_problems(tables))
     if problems:
         return None, sort_problems(problems)
     return Validated(
-        records,
-        {name: [row.cells for row in rows] for name, rows in tables.items()},
-        Checked(site_languages(records), digests),
+        records, {name: [row.cells for row in rows] for name, rows in tables.items()}
     ), []
 
 
