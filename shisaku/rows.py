@@ -26,7 +26,6 @@ class Validated:
 
     records: list[Record]
     tables: dict[str, list[dict[str, Any]]]  # the published rows, by table name
-    checked: Any = None  # validate.Checked, for the last build's reuse (to be removed)
 
 
 @dataclass
