@@ -90,73 +90,76 @@ def test_the_state_kept_between_builds_is_a_small_json_fingerprint(setup, capsys
     assert all(isinstance(value, str) and len(value) == 64 for value in state.values())
 
 
-@pytest.mark.parametrize(
-    "change",
-    ["edit a project", "delete a project", "rename a project", "edit a template", "edit a schema",
-     "add a Markdown page", "change SOURCE_DATE_EPOCH", "delete a file of the site",
-     "rename a policy", "rename a division", "edit the site settings", "edit a Markdown page",
-     "edit a file of the site by hand", "change a project's cost", "edit a UI string",
-     "add a file to the site by hand", "remove site/"],
-)  # fmt: skip
+def rename_project(setup: dict[str, Path]) -> None:
+    projects = setup["content"] / "2023" / "projects"
+    text = (projects / "kaigo.yaml").read_text(encoding="utf-8")
+    (projects / "kaigo.yaml").unlink()
+    (projects / "kaigo-shien.yaml").write_text(
+        text.replace("id: kaigo", "id: kaigo-shien"), encoding="utf-8"
+    )
+
+
+def edit_schema(setup: dict[str, Path]) -> None:
+    schema = setup["schema"] / "projects.json"
+    described = json.loads(schema.read_text(encoding="utf-8"))
+    described["fields"][0]["description"] += " (edited)"
+    schema.write_text(json.dumps(described, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def edit_page_by_hand(setup: dict[str, Path]) -> None:
+    """The same size: its time tells."""
+    page = setup["site"] / "en" / "projects" / "mimamori" / "index.html"
+    time.sleep(0.01)
+    page.write_bytes(page.read_bytes().replace(b"Watch-over", b"Watch-ovex"))
+
+
+HELP_PAGES = {"pages/help.ja.md": "# 使い方\n\n本文。\n", "pages/help.en.md": "# Help\n\nText.\n"}
+PROJECT = ("2023", "projects", "kaigo.yaml")
+
+# Each change, made to the inputs (or to site/) after a first build.
+CHANGES = {
+    "edit a project": lambda s: edit(s["content"].joinpath(*PROJECT), "見守り事業", "介護事業"),
+    "delete a project": lambda s: s["content"].joinpath(*PROJECT).unlink(),
+    "rename a project": rename_project,
+    "change a project's cost": lambda s: edit(
+        s["content"].joinpath(*PROJECT), "2023: 2001", "2023: 3001"
+    ),
+    "edit a template": lambda s: edit(s["templates"] / "project.html", "<h1", "<h1 data-edited"),
+    "edit a UI string": lambda s: edit(
+        s["templates"] / "strings" / "en.yaml", "nav_home: Home", "nav_home: Start"
+    ),
+    "edit a schema": edit_schema,
+    "add a Markdown page": lambda s: write_tree(s["content"], HELP_PAGES),
+    "rename a policy": lambda s: edit(
+        s["content"] / "2023" / "policies" / "kurashi.yaml", "en: Living", "en: Daily life"
+    ),
+    "rename a division": lambda s: edit(
+        s["content"] / "divisions" / "soumu.yaml", "General Affairs", "Administration"
+    ),
+    "edit the site settings": lambda s: edit(
+        s["content"] / "site.yaml", "en: Test City}", "en: Trial City}"
+    ),
+    "delete a file of the site": lambda s: (s["site"] / "ja" / "index.html").unlink(),
+    "edit a file of the site by hand": edit_page_by_hand,
+    "add a file to the site by hand": lambda s: (s["site"] / "en" / "notes.txt").write_text("mine"),
+    "remove site/": lambda s: shutil.rmtree(s["site"]),
+}
+
+
+@pytest.mark.parametrize("change", [*CHANGES, "change SOURCE_DATE_EPOCH", "edit a Markdown page"])
 def test_after_a_change_the_rebuild_equals_a_fresh_build(
     setup, capsys, tmp_path, monkeypatch, change
 ):
     rebuild(setup, capsys)
-    content, projects, site = (
-        setup["content"],
-        setup["content"] / "2023" / "projects",
-        setup["site"],
-    )
-    if change == "edit a project":
-        edit(projects / "kaigo.yaml", "見守り事業", "介護事業")
-    elif change == "delete a project":
-        (projects / "kaigo.yaml").unlink()
-    elif change == "rename a project":
-        text = (projects / "kaigo.yaml").read_text(encoding="utf-8")
-        (projects / "kaigo.yaml").unlink()
-        (projects / "kaigo-shien.yaml").write_text(
-            text.replace("id: kaigo", "id: kaigo-shien"), encoding="utf-8"
-        )
-    elif change == "edit a template":
-        edit(setup["templates"] / "project.html", "<h1", "<h1 data-edited")
-    elif change == "edit a UI string":
-        edit(setup["templates"] / "strings" / "en.yaml", "nav_home: Home", "nav_home: Start")
-    elif change == "edit a schema":
-        schema = setup["schema"] / "projects.json"
-        described = json.loads(schema.read_text(encoding="utf-8"))
-        described["fields"][0]["description"] += " (edited)"
-        schema.write_text(json.dumps(described, ensure_ascii=False, indent=2), encoding="utf-8")
-    elif change == "add a Markdown page":
-        write_tree(
-            content,
-            {"pages/help.ja.md": "# 使い方\n\n本文。\n", "pages/help.en.md": "# Help\n\nText.\n"},
-        )
-    elif change == "change SOURCE_DATE_EPOCH":
+    site = setup["site"]
+    if change == "change SOURCE_DATE_EPOCH":
         monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    elif change == "delete a file of the site":
-        (site / "ja" / "index.html").unlink()
-    elif change == "rename a policy":  # every project page names its policy
-        edit(content / "2023" / "policies" / "kurashi.yaml", "en: Living", "en: Daily life")
-    elif change == "rename a division":
-        edit(content / "divisions" / "soumu.yaml", "General Affairs", "Administration")
-    elif change == "edit the site settings":
-        edit(content / "site.yaml", "en: Test City}", "en: Trial City}")
     elif change == "edit a Markdown page":
-        write_tree(
-            content, {"pages/help.ja.md": "# 使い方\n\n本文。\n", "pages/help.en.md": "# Help\n"}
-        )
+        write_tree(setup["content"], HELP_PAGES)
         rebuild(setup, capsys)
-        write_tree(content, {"pages/help.en.md": "# How to use\n"})
-    elif change == "edit a file of the site by hand":  # same size: its time tells
-        page = site / "en" / "projects" / "mimamori" / "index.html"
-        time.sleep(0.01)
-        page.write_bytes(page.read_bytes().replace(b"Watch-over", b"Watch-ovex"))
-    elif change == "add a file to the site by hand":
-        (site / "en" / "notes.txt").write_text("mine", encoding="utf-8")
-    elif change == "remove site/":
-        shutil.rmtree(site)
-    elif change == "change a project's cost":  # its rows in every table of projects
-        edit(projects / "kaigo.yaml", "2023: 2001", "2023: 3001")
+        write_tree(setup["content"], {"pages/help.en.md": "# How to use\n"})
+    else:
+        CHANGES[change](setup)
     said = rebuild(setup, capsys)
     assert not said.startswith("nothing changed"), said
     assert_same_as_fresh_build(setup, tmp_path)
