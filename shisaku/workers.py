@@ -6,6 +6,7 @@ same order, and gives the same bytes.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -32,6 +33,9 @@ class Pool:
         _shared = share
         self._executor: ProcessPoolExecutor | None = None
         if parallel and portable.can_fork() and (os.cpu_count() or 1) > 1:
+            # What lives now lives until the pool ends: the collector of each worker need not
+            # walk it (and so touch, and copy, the pages of memory it shares with the build).
+            gc.freeze()
             self._executor = ProcessPoolExecutor(
                 max_workers=min(os.cpu_count() or 1, 8),
                 mp_context=get_context("fork"),
@@ -74,4 +78,5 @@ class Pool:
                 for process in running:
                     process.kill()
                     process.join()
+            gc.unfreeze()
         _shared = None
