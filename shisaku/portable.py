@@ -17,7 +17,7 @@ import multiprocessing
 import os
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 
@@ -74,37 +74,47 @@ def locked(path: Path) -> Iterator[None]:
     """An exclusive lock on the file at path for as long as the block runs, waited for.
 
     fcntl (POSIX) or msvcrt (Windows) locks are dropped by the system when their holder
-    dies, killed or not. Where neither exists, or fallbacks are forced, the lock is the file
-    itself, created exclusively and removed at the end; one left by a killed build is taken
-    over once its holder's process is gone (or, where that cannot be known, after
+    dies, killed or not. Where neither exists, or fallbacks are forced, the lock is a file
+    beside it, created exclusively and removed at the end; one left by a killed build is
+    taken over once its holder's process is gone (or, where that cannot be known, after
     STALE_LOCK seconds).
     """
-    if forced():
+    lock = None if forced() else system_lock()
+    if lock is None:
         with _lock_by_existence(path):
             yield
         return
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        _lock_descriptor(fd)
+        lock(fd)
         yield
     finally:
         os.close(fd)  # the lock goes with the descriptor
 
 
-def _lock_descriptor(fd: int) -> None:
-    """Wait for an exclusive lock on an open file."""
+def system_lock() -> Callable[[int], None] | None:
+    """A function that waits for an exclusive lock on an open file, or None on a system with
+    neither fcntl nor msvcrt."""
     try:
         import fcntl
-    except ImportError:
-        import msvcrt
 
+        return lambda fd: fcntl.flock(fd, fcntl.LOCK_EX)
+    except ImportError:
+        pass
+    try:
+        import msvcrt
+    except ImportError:
+        return None
+
+    def lock(fd: int) -> None:
         while True:
             try:
                 msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
                 return
             except OSError:
                 time.sleep(LOCK_POLL)
-    fcntl.flock(fd, fcntl.LOCK_EX)
+
+    return lock
 
 
 STALE_LOCK = 600.0
