@@ -94,6 +94,7 @@ class Yaml11:
 # PyYAML's own readers of YAML 1.1 numbers and nulls: pure functions of a node's text.
 _READ = yaml.constructor.SafeConstructor()
 TAG = "tag:yaml.org,2002:"
+MAP, SEQ, STR, MERGE = TAG + "map", TAG + "seq", TAG + "str", TAG + "merge"
 
 
 def construct(node: yaml.Node, depth: int = 0) -> Any:
@@ -103,13 +104,14 @@ def construct(node: yaml.Node, depth: int = 0) -> Any:
     Deeper than MAX_DEPTH, or with a tag content never needs, it is refused: a file nested
     that deep would exhaust Python's stack, and tags can make objects of any kind.
     """
-    if isinstance(node, yaml.ScalarNode):
+    kind = type(node)
+    if kind is yaml.ScalarNode:
         return construct_scalar(node)
     if depth >= MAX_DEPTH:
         raise Refused(_line(node), "yaml-too-deep", limit=MAX_DEPTH)
-    if isinstance(node, yaml.MappingNode) and node.tag == TAG + "map":
+    if kind is yaml.MappingNode and node.tag == MAP:
         return construct_mapping(node, depth + 1)
-    if isinstance(node, yaml.SequenceNode) and node.tag == TAG + "seq":
+    if kind is yaml.SequenceNode and node.tag == SEQ:
         items = MarkedList(construct(child, depth + 1) for child in node.value)
         items.line = _line(node)
         items.item_lines = [_line(child) for child in node.value]
@@ -118,7 +120,8 @@ def construct(node: yaml.Node, depth: int = 0) -> Any:
 
 
 def construct_mapping(node: yaml.MappingNode, depth: int) -> MarkedDict:
-    _READ.flatten_mapping(node)  # merge keys (<<) with the mappings they name
+    if any(key.tag == MERGE for key, _ in node.value):
+        _READ.flatten_mapping(node)  # merge keys (<<) with the mappings they name
     mapping = MarkedDict()
     mapping.line = _line(node)
     mapping.key_lines = {}
@@ -149,7 +152,7 @@ def construct_scalar(node: yaml.ScalarNode) -> Any:
     """A scalar by the tag YAML 1.1's resolver gave it."""
     written = text_of(node)
     tag = node.tag
-    if tag == TAG + "str":
+    if tag == STR:
         return written
     if tag == TAG + "int":
         digits = len(re.sub(r"[^0-9A-Fa-f]", "", written))

@@ -305,7 +305,19 @@ SWAP_POINTS = {
 }
 
 
-@pytest.mark.parametrize("point", SWAP_POINTS)
+@pytest.mark.parametrize(
+    "point",
+    [
+        pytest.param(
+            point,
+            marks=pytest.mark.skipif(
+                portable.forced() and not point.startswith("fallback"),
+                reason="SHISAKU_FALLBACKS: the exchange is not used",
+            ),
+        )
+        for point in SWAP_POINTS
+    ],
+)
 def test_a_kill_at_the_swap_is_recovered_by_the_next_build(point, small, tmp_path):
     site = tmp_path / "site"
     shutil.copytree(small.old, site)
