@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from . import formats, model
+from . import formats
+from .figures import change, ratio
 from .printed import (
     YEAR_HEADER,
     NotAFigure,
@@ -330,7 +331,7 @@ def check_printed(reader: RowReader, cost: int | None, previous: int | None) -> 
     costs = {"cost": shown_amount(cost), "previous": shown_amount(previous)}
     if "change" in reader.table.columns:
         printed = reader.parse("change", parse_amount, "not-amount")
-        computed = model.change(cost, previous)
+        computed = change(cost, previous)
         if "change" not in reader.unreadable and printed != computed:
             reader.fail(
                 "change",
@@ -342,7 +343,7 @@ def check_printed(reader: RowReader, cost: int | None, previous: int | None) -> 
             )
     if "ratio" in reader.table.columns:
         printed_ratio = reader.parse("ratio", parse_ratio, "not-number")
-        computed_ratio = model.ratio(cost, previous)
+        computed_ratio = ratio(cost, previous)
         if "ratio" not in reader.unreadable and printed_ratio != computed_ratio:
             reader.fail(
                 "ratio",

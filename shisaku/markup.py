@@ -51,3 +51,9 @@ def render_markdown(text: str) -> Markup:
         url_schemes={"http", "https", "mailto"},
     )
     return Markup(clean)
+
+
+def page_title(text: str) -> str | None:
+    """The title of a Markdown page: its first line, when that is a '# ' heading."""
+    first = text.lstrip().split("\n", 1)[0]
+    return (first[2:].strip() or None) if first.startswith("# ") else None

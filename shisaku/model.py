@@ -1,41 +1,16 @@
-"""Validated content -> typed objects, with the derived figures (change, ratio) computed here only."""
+"""Validated content -> typed objects; their derived figures (change, ratio) come from figures.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
+from .figures import change, ratio
+from .markup import page_title
+
 Text = dict[str, str]  # one text in every site language: {"ja": ..., "en": ...}
-
-
-def change(this_year: int | None, last_year: int | None) -> int | None:
-    """増減額: this year minus last year; None when either year is missing."""
-    if this_year is None or last_year is None:
-        return None
-    return this_year - last_year
-
-
-def ratio(this_year: int | None, last_year: int | None) -> Decimal | None:
-    """前年度比 in %: this ÷ last × 100, rounded half up to 0.1 with exact arithmetic.
-
-    None when last year is 0 or missing. Integers keep 2001/2000 at exactly 100.05, so it
-    rounds to 100.1 where binary floats would give 100.0: floor(this × 1000 / last + 1/2)
-    is (2000 × this + last) // (2 × last), a floor division whatever the signs (a tenth of
-    the time of Fractions, made for every row of every build).
-    """
-    if this_year is None or not last_year:
-        return None
-    tenths = (2000 * this_year + last_year) // (2 * last_year)
-    return Decimal(tenths).scaleb(-1)
-
-
-def total(values: Iterable[int | None]) -> int | None:
-    """The sum of the values given; None when every value is missing."""
-    known = [v for v in values if v is not None]
-    return sum(known) if known else None
 
 
 @dataclass
@@ -136,12 +111,6 @@ class Site:
     def basic_project_of(self, project: Project) -> BasicProject:
         policy = self.policy_of(project)
         return next(bp for bp in policy.basic_projects if bp.id == project.basic_project)
-
-
-def page_title(text: str) -> str | None:
-    """The title of a Markdown page: its first line, when that is a '# ' heading."""
-    first = text.lstrip().split("\n", 1)[0]
-    return (first[2:].strip() or None) if first.startswith("# ") else None
 
 
 def texts(value: dict[str, str], languages: list[str]) -> Text:

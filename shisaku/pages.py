@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import Policy, Project, Report, Site, change, ratio, total
+from .figures import change, ratio, total
+from .model import Policy, Project, Report, Site
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import model
 from .load import Record
-from .markup import render_markdown
+from .markup import page_title, render_markdown
 from .problems import Language, Localized, Problem, quote
 from .rows import Path_, get, line_of
 from .shapes import problem
@@ -145,7 +144,7 @@ def check_pages(pages: list[Record], languages: list[str]) -> list[Problem]:
         text = page.data["text"]
         if text is None:
             continue
-        if not model.page_title(text):
+        if not page_title(text):
             found.append(Problem(page.file, 1, "", "page-title", "page-title"))
         else:
             found += check_markdown(page)

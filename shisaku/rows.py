@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import formats, model
+from . import figures, formats
 from .load import MarkedDict, MarkedList, Record
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
@@ -150,8 +150,8 @@ def project_rows(records: list[Record], site: Record | None) -> list[Row]:
             "事業概要_英語": summary[1],
             "事業費（千円）": this_cost,
             "前年度事業費（千円）": last_cost,
-            "増減額（千円）": model.change(_int(this_cost), _int(last_cost)),
-            "前年度比（％）": model.ratio(_int(this_cost), _int(last_cost)),
+            "増減額（千円）": figures.change(_int(this_cost), _int(last_cost)),
+            "前年度比（％）": figures.ratio(_int(this_cost), _int(last_cost)),
             "取組内容": activities[0],
             "取組内容_英語": activities[1],
             "所管課ID": division_id,

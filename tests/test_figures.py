@@ -6,7 +6,7 @@ from math import floor
 
 import pytest
 
-from shisaku import formats, model
+from shisaku import figures, formats
 
 
 @pytest.mark.parametrize(
@@ -21,7 +21,7 @@ from shisaku import formats, model
     ],
 )
 def test_change_is_this_year_minus_last(this_year, last_year, expected):
-    assert model.change(this_year, last_year) == expected
+    assert figures.change(this_year, last_year) == expected
 
 
 @pytest.mark.parametrize(
@@ -43,7 +43,7 @@ def test_change_is_this_year_minus_last(this_year, last_year, expected):
     ],
 )
 def test_ratio_rounds_half_up_with_exact_decimals(this_year, last_year, expected):
-    result = model.ratio(this_year, last_year)
+    result = figures.ratio(this_year, last_year)
     assert result == expected
     if expected is not None:
         assert str(result) == str(expected)  # one decimal, always
@@ -55,13 +55,13 @@ def test_ratio_is_the_exact_fraction_rounded_half_up(last_year):
     negative amounts (a refund) included."""
     for this_year in [*range(-4100, 4100, 7), 10**15 + 3, -(10**15) - 3]:
         exact = floor(Fraction(this_year * 1000, last_year) + Fraction(1, 2))
-        assert model.ratio(this_year, last_year) == Decimal(exact).scaleb(-1)
+        assert figures.ratio(this_year, last_year) == Decimal(exact).scaleb(-1)
 
 
 def test_float_arithmetic_would_get_the_edge_case_wrong():
     """The reason for exact arithmetic: 2001 / 2000 * 100 in floats rounds to 100.0."""
     assert round(2001 / 2000 * 100, 1) == 100.0
-    assert model.ratio(2001, 2000) == Decimal("100.1")
+    assert figures.ratio(2001, 2000) == Decimal("100.1")
 
 
 @pytest.mark.parametrize(
