@@ -1,16 +1,18 @@
 """The benchmark: full build, no-change rebuild and one-file change, against the floor, in one run.
 
-    python bench/run.py [--sizes 1000 10000]
+    python bench/run.py [--sizes 1000 10000] [--city [PER_YEAR ...]]
 
-For each size N it generates a synthetic tree (bench/generate.py) and times, each in its own
-process: the floor (bench/floor.py), a full build, a rebuild with nothing changed, a rebuild
-after one project file changed (its cost and its summary, as staff would edit it) and one
-after another file changed, then checks each of these two rebuilds against a fresh full
-build, file by file. It prints wall time, pages
-per second, peak memory (the process's maximum resident set, or its largest child's) and the
-time of each stage (from --verbose), and each run as a ratio to the floor measured in the
-same run. Output goes to a tmpfs folder
-(/dev/shm) when there is one: this machine's disk write times vary too much to compare.
+For each size N it generates a synthetic tree of N project files over four fiscal years, and
+for each --city one a whole city's report of PER_YEAR projects a year (1,500 by default) over
+five, with ids kept from year to year (tests/synthetic.py, also bench/generate.py). With
+neither option, the sizes 1,000 and 10,000. For each tree it times, each in its own process:
+the floor (bench/floor.py), a full build, a rebuild with nothing changed and a rebuild after
+one project file of the newest year changed (its cost and its summary, as staff would edit
+it), then checks that rebuild against a fresh full build, file by file. It prints wall time,
+pages per second, peak memory (the process's maximum resident set, or its largest child's)
+and the time of each stage (from --verbose), and each run as a ratio to the floor measured in
+the same run. Output goes to a tmpfs folder (/dev/shm) when there is one: this machine's disk
+write times vary too much to compare.
 """
 
 from __future__ import annotations
@@ -24,13 +26,37 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT))
 
-from generate import make_tree  # noqa: E402
+from tests.synthetic import make_city, make_years  # noqa: E402
+
+
+@dataclass
+class Shape:
+    """A synthetic content tree to measure: its heading and how to write it."""
+
+    name: str
+    slug: str  # in the names of its folders
+    write: Callable[[Path], Path]
+
+
+def sizes(projects: int) -> Shape:
+    """N project files over four fiscal years, each its own id."""
+    return Shape(f"{projects:,} projects", f"{projects}", lambda out: make_years(out, projects))
+
+
+def city(per_year: int) -> Shape:
+    """A whole city: 30 policies, 40 divisions, per_year projects a year over FY2019-2023."""
+    return Shape(
+        f"a city of {per_year:,} projects a year over 5 years",
+        f"city-{per_year}",
+        lambda out: make_city(out, per_year),
+    )
 
 
 @dataclass
@@ -73,28 +99,35 @@ def count_pages(site: Path) -> int:
     return sum(1 for _ in site.rglob("*.html"))
 
 
-def measure(size: int, work: Path) -> list[Run]:
-    content = make_tree(work / f"content-{size}", size)
-    site, floor_out = work / f"site-{size}", work / f"floor-{size}"
+def measure(shape: Shape, work: Path) -> list[Run]:
+    content = shape.write(work / f"content-{shape.slug}")
+    site, floor_out = work / f"site-{shape.slug}", work / f"floor-{shape.slug}"
     runs = [timed("floor", ["bench/floor.py", str(content), str(floor_out)])]
     runs[-1].pages = count_pages(floor_out)
     build = ["build.py", "--content", str(content), "--out", str(site), "--verbose"]
     runs.append(timed("full build", build))
     runs[-1].pages = count_pages(site)
     runs.append(timed("no-change rebuild", build))
-    for name in ("one-file change", "next one-file change"):
-        changed = sorted((content / "2023" / "projects").glob("*.yaml"))[len(runs)]
-        changed.write_text(edited(changed.read_text(encoding="utf-8")), encoding="utf-8")
-        runs.append(timed(name, build))
-        fresh = work / f"fresh-{size}"
-        shutil.rmtree(fresh, ignore_errors=True)
-        subprocess.run(
-            [sys.executable, "build.py", "--content", str(content), "--out", str(fresh)],
-            cwd=ROOT,
-            check=True,
-        )
-        runs[-1].identical = same_files(site, fresh)
+    changed = editable(content)
+    changed.write_text(edited(changed.read_text(encoding="utf-8")), encoding="utf-8")
+    runs.append(timed("one-file change", build))
+    fresh = work / f"fresh-{shape.slug}"
+    subprocess.run(
+        [sys.executable, "build.py", "--content", str(content), "--out", str(fresh)],
+        cwd=ROOT,
+        check=True,
+    )
+    runs[-1].identical = same_files(site, fresh)
     return runs
+
+
+def editable(content: Path) -> Path:
+    """The first project file of FY2023 whose cost that year is a figure (not missing)."""
+    return next(
+        path
+        for path in sorted((content / "2023" / "projects").glob("*.yaml"))
+        if COST_2023.search(path.read_text(encoding="utf-8"))
+    )
 
 
 def same_files(one: Path, other: Path) -> bool:
@@ -114,21 +147,24 @@ def same_files(one: Path, other: Path) -> bool:
     )
 
 
+COST_2023 = re.compile(r"cost: \{2023: (\d+)")
+
+
 def edited(text: str) -> str:
     """A project file as a member of staff changes it: this year's cost, and a word of its summary."""
-    cost = re.search(r"cost: \{2023: (\d+)", text)
+    cost = COST_2023.search(text)
     assert cost, text
     text = text.replace(cost[0], f"cost: {{2023: {int(cost[1]) + 1}", 1)
     return re.sub(r"(summary:\n  ja: \")", r"\1（改）", text, count=1)
 
 
-def table(size: int, runs: list[Run]) -> str:
+def table(shape: Shape, runs: list[Run]) -> str:
     floor = runs[0].seconds
     stage_names = sorted(
         {s for r in runs for s in r.stages if s != "total"}, key=list(runs[1].stages).index
     )
     lines = [
-        f"### {size:,} projects ({runs[1].pages:,} pages)",
+        f"### {shape.name} ({runs[1].pages:,} pages)",
         "",
         "| run | wall s | × floor | pages/s | peak MB | same as full | "
         + " | ".join(stage_names)
@@ -147,15 +183,20 @@ def table(size: int, runs: list[Run]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--sizes", type=int, nargs="+", help="project files over four years")
+    parser.add_argument(
+        "--city", type=int, nargs="*", metavar="PER_YEAR", help="projects a year (1500)"
+    )
     args = parser.parse_args()
+    shapes = [sizes(n) for n in args.sizes or ([] if args.city is not None else [1000, 10000])]
+    shapes += [city(n) for n in ([] if args.city is None else args.city or [1500])]
     work = scratch()
     print(
         f"{time.strftime('%Y-%m-%d')} · {platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()} · output in {work}\n"
     )
     try:
-        for size in args.sizes:
-            print(table(size, measure(size, work)), end="\n\n", flush=True)
+        for shape in shapes:
+            print(table(shape, measure(shape, work)), end="\n\n", flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

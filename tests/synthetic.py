@@ -1,28 +1,354 @@
-"""Synthetic content trees of any size, in the real format, for tests that need many projects.
+"""Synthetic content trees in the real format, for the tests and the benchmark (bench/).
 
-The text is made up from the vocabulary of a 施策報告書 and has the lengths of the real report
-(a summary of 60-150 Japanese characters, its English about twice as long), so pages, data
-files and the search index weigh what they would for a large city. Synthetic data lives in
-tests/ only, never in content/.
+Three shapes, written by the same code from the same kind of description (a `City`):
+
+- make_tree: one fiscal year (FY2023) of N projects under 3 policies and 6 divisions, as the
+  tests need (jigyo-00001 ... named 第1号支援事業 ...; `variant` marks an "old" and a "new" tree);
+- make_years: N project files over several fiscal years, each file its own id, policies of 20
+  projects (the benchmark's --sizes);
+- make_city: a whole city's multi-year report: about 30 policies, 100 basic projects and 40
+  divisions, 1,500 projects a year over FY2019-2023, with stable ids across years; projects
+  start, end, are renamed and move division, and each year's previous cost is the cost the
+  last year's file gives for the same project.
+
+The text is made from the vocabulary of a 施策報告書 and has the lengths of the real report
+(names of about 11 Japanese characters, summaries of one to four sentences of about 30, the
+activities of one to three, the English three to four times as long), so pages, data files and
+the search index weigh what they would for a real city. The same arguments give the same bytes. Synthetic data lives in
+tests/ and bench/ only, never in content/.
 """
 
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass, field
 from pathlib import Path
 
-FISCAL_YEAR = 2023
+from shisaku.formats import wareki
 
-DIVISIONS = [
-    ("kikaku-chosei", "企画調整課", "Planning and Coordination Division"),
-    ("sangyo-seisaku", "産業政策課", "Industrial Policy Division"),
-    ("fukushi-somu", "福祉総務課", "Welfare General Affairs Division"),
-    ("kankyo-seisaku", "環境政策課", "Environmental Policy Division"),
-    ("kyoiku-somu", "教育総務課", "Education General Affairs Division"),
-    ("doro-kotsu", "道路交通課", "Roads and Traffic Division"),
+FISCAL_YEAR = 2023  # the newest fiscal year of every shape
+
+Text = tuple[str, str]  # (Japanese, English)
+
+
+# -- What is written: a city, its divisions, and each year's policies and projects -------------
+@dataclass
+class Division:
+    id: str
+    name: Text
+
+
+@dataclass
+class BasicProject:
+    id: str
+    name: Text
+    directions: list[Text]
+
+
+@dataclass
+class Policy:
+    id: str
+    order: int
+    name: Text
+    approach: Text
+    basic_projects: list[BasicProject]
+
+
+@dataclass
+class Project:
+    id: str
+    order: int
+    policy: str
+    basic_project: str
+    division: str
+    name: Text
+    summary: Text
+    cost: int | None  # this fiscal year's, in thousand yen; None where the report prints "-"
+    previous_cost: int | None
+    activities: Text
+
+
+@dataclass
+class Year:
+    fiscal_year: int
+    policies: list[Policy]
+    projects: list[Project]
+
+
+@dataclass
+class City:
+    divisions: list[Division]
+    years: list[Year]
+    variant: str = ""  # in the site's title, on every page
+
+
+# -- Sentences as the report writes them -------------------------------------------------------
+@dataclass(frozen=True)
+class Vocabulary:
+    """Subjects, and actions with {0} for the subject and {topic} for what the project is about."""
+
+    subjects: list[Text]
+    actions: list[Text]
+
+
+def sentences(
+    rng: random.Random, count: int, vocabulary: Vocabulary, topic: Text = ("", "")
+) -> Text:
+    """`count` matching Japanese and English sentences."""
+    ja, en = [], []
+    for _ in range(count):
+        subject_ja, subject_en = vocabulary.subjects[rng.randrange(len(vocabulary.subjects))]
+        action_ja, action_en = vocabulary.actions[rng.randrange(len(vocabulary.actions))]
+        ja.append(action_ja.format(subject_ja, topic=topic[0]) + "。")
+        en.append(action_en.format(subject_en, topic=topic[1]) + ".")
+    return "".join(ja), " ".join(en)
+
+
+# The tests' small vocabulary: short, readable trees.
+PLAIN = Vocabulary(
+    subjects=[
+        ("市内の事業者", "businesses in the city"),
+        ("商店会", "shopping street associations"),
+        ("高齢者", "older residents"),
+        ("子育て世帯", "families with children"),
+        ("市民団体", "civic groups"),
+        ("地域の学校", "local schools"),
+        ("町会・自治会", "neighbourhood associations"),
+    ],
+    actions=[
+        (
+            "{0}の取組みに対し、要綱に基づき補助金を交付する",
+            "The City provides subsidies, based on its guidelines, for the initiatives of {0}",
+        ),
+        (
+            "{0}を対象に相談窓口を設け、専門家による助言を行う",
+            "The City runs a consultation desk where experts advise {0}",
+        ),
+        (
+            "{0}と連携し、講座やセミナーを開催する",
+            "The City holds courses and seminars together with {0}",
+        ),
+        (
+            "{0}に向けた情報発信を行い、制度の周知を図る",
+            "The City publicizes the programme so that it reaches {0}",
+        ),
+        (
+            "{0}の活動を支援し、地域のにぎわいを創出する",
+            "The City supports the activities of {0} to bring life to the community",
+        ),
+    ],
+)
+
+SUBJECTS = [
+    *PLAIN.subjects,
+    ("障害のある人", "people with disabilities"),
+    ("若い世代", "young people"),
+    ("市民", "residents"),
+    ("地域の農業者", "local farmers"),
+    ("関係機関", "related organizations"),
+    ("ボランティア", "volunteers"),
+    ("外国籍の市民", "residents of foreign nationality"),
+    ("民間事業者", "private companies"),
+    ("児童・生徒", "pupils"),
+    ("来訪者", "visitors"),
+    ("地域包括支援センター", "community care centres"),
 ]
 
-# Policies, each with its basic projects: (id, Japanese name, English name).
+# What a project does (its summary; a basic project's directions).
+SUMMARY = Vocabulary(
+    SUBJECTS,
+    [
+        (
+            "{topic}に関する{0}の取組みに対し、要綱に基づき補助金を交付する",
+            "The City provides subsidies, based on its guidelines, for the {topic} initiatives of {0}",
+        ),
+        (
+            "{0}を対象に{topic}の相談窓口を設け、専門家による助言を行う",
+            "The City runs a consultation desk on {topic} where experts advise {0}",
+        ),
+        (
+            "{0}と連携し、{topic}に関する講座やセミナーを開催する",
+            "The City holds courses and seminars on {topic} together with {0}",
+        ),
+        (
+            "{topic}に関する情報を発信し、{0}への制度の周知を図る",
+            "The City publicizes information on {topic} so that the programme reaches {0}",
+        ),
+        (
+            "{0}の活動を支援し、{topic}を通じて地域のにぎわいを創出する",
+            "The City supports the activities of {0} to bring life to the community through {topic}",
+        ),
+        (
+            "{topic}の推進に向けて、{0}の意見を聴きながら計画を策定する",
+            "The City draws up a plan for {topic}, listening to the views of {0}",
+        ),
+        (
+            "{topic}に係る施設を適切に維持管理し、{0}が安全に利用できるようにする",
+            "The City maintains the facilities for {topic} so that {0} can use them safely",
+        ),
+        (
+            "{0}の参加を得て、{topic}に関する実態調査を行う",
+            "The City surveys the state of {topic} with the participation of {0}",
+        ),
+        (
+            "{topic}の分野で活動する{0}のネットワークづくりを進める",
+            "The City builds a network of {0} working in {topic}",
+        ),
+        (
+            "{topic}に取り組む{0}に対し、経費の一部を助成する",
+            "The City meets part of the costs of {0} working on {topic}",
+        ),
+    ],
+)
+
+# What a project did in the fiscal year reviewed (its activities).
+ACTIVITIES = Vocabulary(
+    SUBJECTS,
+    [
+        (
+            "{0}を対象に{topic}に関する講座を開催し、多くの参加を得た",
+            "The City held courses on {topic} for {0}, which were well attended",
+        ),
+        (
+            "{topic}に関する{0}の取組みに対し、補助金を交付した",
+            "The City granted subsidies for the {topic} initiatives of {0}",
+        ),
+        (
+            "{0}からの{topic}に関する相談に応じ、必要な助言を行った",
+            "The City answered questions from {0} about {topic} and gave the advice they needed",
+        ),
+        (
+            "{topic}の情報を市ホームページや広報紙に掲載し、{0}への周知を図った",
+            "The City published information on {topic} on its website and in its newsletter to reach {0}",
+        ),
+        (
+            "{0}と協力して{topic}に関するイベントを実施した",
+            "The City held an event on {topic} together with {0}",
+        ),
+        (
+            "{topic}に係る施設の点検を行い、{0}が安全に利用できるよう修繕した",
+            "The City inspected the facilities for {topic} and repaired them so that {0} can use them safely",
+        ),
+        (
+            "{topic}の現状について{0}への調査を実施し、結果を取りまとめた",
+            "The City surveyed {0} on the state of {topic} and compiled the results",
+        ),
+        (
+            "{topic}に関する計画の進捗を{0}とともに確認した",
+            "The City reviewed the progress of its plan for {topic} together with {0}",
+        ),
+    ],
+)
+
+
+# -- Names -------------------------------------------------------------------------------------
+# (Japanese, English, the id's word)
+Word = tuple[str, str, str]
+
+TOPICS: list[Word] = [
+    ("商店街", "shopping streets", "shotengai"),
+    ("中小企業", "small businesses", "chusho-kigyo"),
+    ("創業", "start-ups", "sogyo"),
+    ("観光", "tourism", "kanko"),
+    ("農業", "farming", "nogyo"),
+    ("就労", "employment", "shuro"),
+    ("保育", "childcare", "hoiku"),
+    ("子育て", "child-rearing", "kosodate"),
+    ("学童保育", "after-school care", "gakudo"),
+    ("学校", "schools", "gakko"),
+    ("給食", "school meals", "kyushoku"),
+    ("図書館", "libraries", "toshokan"),
+    ("文化財", "cultural assets", "bunkazai"),
+    ("公民館", "community centres", "kominkan"),
+    ("スポーツ", "sports", "sports"),
+    ("健康診査", "health checks", "kenshin"),
+    ("予防接種", "vaccination", "yobo-sesshu"),
+    ("介護予防", "care prevention", "kaigo-yobo"),
+    ("高齢者", "older residents", "koreisha"),
+    ("障害者", "people with disabilities", "shogaisha"),
+    ("地域福祉", "community welfare", "chiiki-fukushi"),
+    ("生活困窮者", "people in hardship", "konkyusha"),
+    ("防災", "disaster preparedness", "bosai"),
+    ("防犯", "crime prevention", "bohan"),
+    ("交通安全", "road safety", "kotsu-anzen"),
+    ("環境保全", "environmental protection", "kankyo"),
+    ("ごみ減量", "waste reduction", "gomi"),
+    ("リサイクル", "recycling", "recycle"),
+    ("緑化", "greening", "ryokka"),
+    ("公園", "parks", "koen"),
+    ("水辺", "waterside areas", "mizube"),
+    ("道路", "roads", "doro"),
+    ("橋りょう", "bridges", "kyoryo"),
+    ("自転車", "cycling", "jitensha"),
+    ("コミュニティバス", "community buses", "bus"),
+    ("下水道", "sewerage", "gesuido"),
+    ("住宅", "housing", "jutaku"),
+    ("空き家", "vacant houses", "akiya"),
+    ("市民活動", "civic activities", "shimin-katsudo"),
+    ("国際交流", "international exchange", "kokusai"),
+    ("男女平等", "gender equality", "danjo"),
+    ("人権", "human rights", "jinken"),
+    ("広報", "public relations", "koho"),
+    ("情報化", "digital services", "johoka"),
+    ("公共施設", "public facilities", "kokyo-shisetsu"),
+    ("財政", "public finance", "zaisei"),
+    ("窓口", "service counters", "madoguchi"),
+    ("平和", "peace", "heiwa"),
+    ("消費生活", "consumer affairs", "shohi"),
+    ("都市農地", "urban farmland", "noichi"),
+]
+
+# What a basic project does for its topic.
+GOALS: list[Word] = [
+    ("推進", "Promoting", "suishin"),
+    ("充実", "Improving", "jujitsu"),
+    ("支援", "Supporting", "shien"),
+    ("活性化", "Revitalizing", "kasseika"),
+    ("向上", "Enhancing", "kojo"),
+    ("整備", "Developing", "seibi"),
+]
+
+# A project's name: its topic, an aspect and a kind (商店街 + 情報発信 + 支援事業).
+ASPECTS: list[Word] = [
+    ("情報発信", "Information", "joho"),
+    ("相談", "Consultation", "sodan"),
+    ("活動", "Activity", "katsudo"),
+    ("施設管理", "Facility", "shisetsu"),
+    ("人材育成", "Training", "jinzai"),
+    ("ネットワーク", "Network", "network"),
+    ("調査", "Survey", "chosa"),
+    ("啓発", "Awareness", "keihatsu"),
+    ("イベント", "Events", "event"),
+    ("環境整備", "Improvement", "kankyo-seibi"),
+    ("計画", "Planning", "keikaku"),
+    ("連携", "Partnership", "renkei"),
+    ("普及", "Outreach", "fukyu"),
+    ("拠点", "Centre", "kyoten"),
+    ("サービス", "Service", "service"),
+]
+# Now and then before the topic (地域商店街…).
+QUALIFIERS: list[Text] = [
+    ("地域", "Community"),
+    ("市民", "Residents'"),
+    ("総合", "Comprehensive"),
+    ("まちなか", "Town Centre"),
+    ("多世代", "Intergenerational"),
+    ("広域", "Regional"),
+    ("重点", "Priority"),
+    ("緊急", "Emergency"),
+]
+KINDS: list[Word] = [
+    ("支援事業", "Support Program", "shien"),
+    ("推進事業", "Promotion Program", "suishin"),
+    ("補助事業", "Subsidy Program", "hojo"),
+    ("運営事業", "Operation", "unei"),
+    ("事業", "Program", "jigyo"),
+    ("委託事業", "Contracted Service", "itaku"),
+    ("管理事業", "Management", "kanri"),
+    ("助成事業", "Grant Program", "josei"),
+]
+
+# The tests' policies, each with its basic projects: (id, Japanese name, English name).
 POLICIES = [
     (
         ("chiiki-keizai", "地域経済の活性化", "Revitalizing the Local Economy"),
@@ -48,38 +374,90 @@ POLICIES = [
     ),
 ]
 
-JA_SUBJECTS = [
-    "市内の事業者",
-    "商店会",
-    "高齢者",
-    "子育て世帯",
-    "市民団体",
-    "地域の学校",
-    "町会・自治会",
+# A city's policies: (id, Japanese name, English name).
+POLICY_THEMES = [
+    ("chiiki-keizai", "地域経済の活性化", "Revitalizing the Local Economy"),
+    ("kanko-shinko", "観光の振興", "Promoting Tourism"),
+    ("toshi-nogyo", "都市農業の振興", "Promoting Urban Agriculture"),
+    ("koyo", "雇用と就労の支援", "Supporting Employment"),
+    ("kosodate", "子育て支援の充実", "Better Support for Families with Children"),
+    ("gakko-kyoiku", "学校教育の充実", "Better School Education"),
+    ("seishonen", "青少年の健全育成", "Supporting Young People"),
+    ("shogai-gakushu", "生涯学習の推進", "Promoting Lifelong Learning"),
+    ("bunka-geijutsu", "文化・芸術の振興", "Promoting Culture and the Arts"),
+    ("sports", "スポーツの推進", "Promoting Sports"),
+    ("kenko", "健康づくりの推進", "Promoting Good Health"),
+    ("koreisha", "高齢者福祉の充実", "Better Welfare for Older Residents"),
+    ("shogaisha", "障害者福祉の充実", "Better Welfare for People with Disabilities"),
+    ("chiiki-fukushi", "地域福祉の推進", "Promoting Community Welfare"),
+    ("seikatsu-shien", "生活の安定への支援", "Supporting Stable Livelihoods"),
+    ("bosai", "防災力の向上", "Stronger Disaster Preparedness"),
+    ("bohan", "防犯と交通安全", "Crime Prevention and Road Safety"),
+    ("kankyo", "環境の保全", "Protecting the Environment"),
+    ("junkan", "循環型社会の形成", "Building a Recycling Society"),
+    ("midori", "緑と水辺の保全", "Conserving Green Spaces and Waterside Areas"),
+    ("toshi-keikaku", "計画的なまちづくり", "Planned Urban Development"),
+    ("doro", "道路の整備", "Developing the Roads"),
+    ("kokyo-kotsu", "公共交通の充実", "Better Public Transport"),
+    ("gesuido", "下水道の維持", "Maintaining the Sewerage"),
+    ("jutaku", "住環境の向上", "Better Housing Environments"),
+    ("kyodo", "市民協働の推進", "Promoting Partnership with Residents"),
+    ("danjo", "男女平等の推進", "Promoting Gender Equality"),
+    ("jinken", "人権の尊重", "Respecting Human Rights"),
+    ("joho-hasshin", "情報発信の充実", "Better Public Information"),
+    ("gyozaisei", "行財政運営の効率化", "More Efficient Administration and Finance"),
 ]
-JA_ACTIONS = [
-    "の取組みに対し、要綱に基づき補助金を交付する",
-    "を対象に相談窓口を設け、専門家による助言を行う",
-    "と連携し、講座やセミナーを開催する",
-    "に向けた情報発信を行い、制度の周知を図る",
-    "の活動を支援し、地域のにぎわいを創出する",
+
+# The tests' divisions: (id, Japanese name, English name).
+DIVISIONS = [
+    ("kikaku-chosei", "企画調整課", "Planning and Coordination Division"),
+    ("sangyo-seisaku", "産業政策課", "Industrial Policy Division"),
+    ("fukushi-somu", "福祉総務課", "Welfare General Affairs Division"),
+    ("kankyo-seisaku", "環境政策課", "Environmental Policy Division"),
+    ("kyoiku-somu", "教育総務課", "Education General Affairs Division"),
+    ("doro-kotsu", "道路交通課", "Roads and Traffic Division"),
 ]
-EN_SUBJECTS = [
-    "businesses in the city",
-    "shopping street associations",
-    "older residents",
-    "families with children",
-    "civic groups",
-    "local schools",
-    "neighbourhood associations",
+
+# A city's divisions: the tests' six and 34 more.
+CITY_DIVISIONS = [
+    *DIVISIONS,
+    ("zaisei", "財政課", "Finance Division"),
+    ("hisho-koho", "秘書広報課", "Secretariat and Public Relations Division"),
+    ("somu", "総務課", "General Affairs Division"),
+    ("shokuin", "職員課", "Personnel Division"),
+    ("joho-seisaku", "情報政策課", "Information Policy Division"),
+    ("kanzai", "管財課", "Property Management Division"),
+    ("kazei", "課税課", "Taxation Division"),
+    ("nozei", "納税課", "Tax Collection Division"),
+    ("shimin", "市民課", "Residents Division"),
+    ("bosai-bohan", "防災防犯課", "Disaster and Crime Prevention Division"),
+    ("seikatsu-bunka", "生活文化課", "Community Life and Culture Division"),
+    ("gomi-taisaku", "ごみ対策課", "Waste Management Division"),
+    ("shogai-fukushi", "障害福祉課", "Disability Welfare Division"),
+    ("kaigo-fukushi", "介護福祉課", "Long-term Care Division"),
+    ("kenko", "健康課", "Health Division"),
+    ("kosodate-shien", "子育て支援課", "Child-rearing Support Division"),
+    ("hoiku", "保育課", "Childcare Division"),
+    ("jido-seishonen", "児童青少年課", "Children and Youth Division"),
+    ("seikatsu-fukushi", "生活福祉課", "Public Assistance Division"),
+    ("hoken-nenkin", "保険年金課", "Health Insurance and Pension Division"),
+    ("toshi-keikaku", "都市計画課", "Urban Planning Division"),
+    ("machizukuri", "まちづくり推進課", "Community Development Division"),
+    ("shisetsu-kensetsu", "施設建設課", "Facilities Construction Division"),
+    ("gesuido", "下水道課", "Sewerage Division"),
+    ("koen-midori", "公園緑地課", "Parks and Green Spaces Division"),
+    ("gakumu", "学務課", "School Affairs Division"),
+    ("shido", "指導室", "School Guidance Office"),
+    ("shogai-gakushu", "生涯学習課", "Lifelong Learning Division"),
+    ("toshokan", "図書館", "Library"),
+    ("sports-shinko", "スポーツ振興課", "Sports Promotion Division"),
+    ("danjo-byodo", "男女平等推進課", "Gender Equality Division"),
+    ("kokyo-shisetsu", "公共施設マネジメント課", "Public Facilities Management Division"),
+    ("kaikei", "会計課", "Accounting Division"),
+    ("gikai-jimukyoku", "議会事務局", "City Council Secretariat"),
 ]
-EN_ACTIONS = [
-    "The City provides subsidies, based on its guidelines, for the initiatives of {}",
-    "The City runs a consultation desk where experts advise {}",
-    "The City holds courses and seminars together with {}",
-    "The City publicizes the programme so that it reaches {}",
-    "The City supports the activities of {} to bring life to the community",
-]
+
+# The kinds of project in the tests' tree: 第1号支援事業 / No. 1 Support Program.
 JA_NAMES = ["支援事業", "推進事業", "補助事業", "運営事業", "啓発事業"]
 EN_NAMES = [
     "Support Program",
@@ -90,17 +468,99 @@ EN_NAMES = [
 ]
 
 
-def _sentences(rng: random.Random, count: int) -> tuple[str, str]:
-    """`count` matching Japanese and English sentences."""
-    ja, en = [], []
-    for _ in range(count):
-        subject = rng.randrange(len(JA_SUBJECTS))
-        action = rng.randrange(len(JA_ACTIONS))
-        ja.append(JA_SUBJECTS[subject] + JA_ACTIONS[action] + "。")
-        en.append(EN_ACTIONS[action].format(EN_SUBJECTS[subject]) + ".")
-    return "".join(ja), " ".join(en)
+def divisions(count: int) -> list[Division]:
+    """`count` divisions: the city's, then numbered copies of them."""
+    found = []
+    for n in range(count):
+        division_id, ja, en = CITY_DIVISIONS[n % len(CITY_DIVISIONS)]
+        copy = n // len(CITY_DIVISIONS)
+        if copy:
+            division_id, ja, en = (
+                f"{division_id}-{copy + 1}",
+                f"第{copy + 1}{ja}",
+                f"{en} {copy + 1}",
+            )
+        found.append(Division(division_id, (ja, en)))
+    return found
 
 
+def topic_of(index: int) -> Word:
+    return TOPICS[index % len(TOPICS)]
+
+
+def basic_project(rng: random.Random, index: int, directions: int) -> BasicProject:
+    """The index-th basic project of a city: its topic, a goal, and its directions."""
+    topic_ja, topic_en, topic_id = topic_of(index)
+    goal_ja, goal_en, goal_id = GOALS[(index + index // len(TOPICS)) % len(GOALS)]
+    said = [sentences(rng, 1, SUMMARY, (topic_ja, topic_en)) for _ in range(directions)]
+    return BasicProject(
+        f"{topic_id}-{goal_id}", (f"{topic_ja}の{goal_ja}", f"{goal_en} {topic_en}"), said
+    )
+
+
+def approach(rng: random.Random, name: Text) -> Text:
+    """A policy's approach (施策の基本的考え方): two of its topics towards its aim."""
+    (a_ja, a_en, _), (b_ja, b_en, _) = rng.sample(TOPICS, 2)
+    return (
+        f"{name[0]}に向けて、{a_ja}や{b_ja}に関する取組みを関係機関と連携して進め、"
+        "市民が安心して暮らせるまちづくりに努める。",
+        f"Towards {name[1].lower()}, the City will work on {a_en} and {b_en}"
+        " together with related organizations, building a city where residents can live"
+        " with peace of mind.",
+    )
+
+
+def project_name(rng: random.Random, topic: Word) -> tuple[Text, str]:
+    """A name for a project on the topic (地域商店街情報発信支援事業 / Community Shopping Streets
+    Information Support Program), and the words of an id for it (shotengai-joho-shien)."""
+    topic_ja, topic_en, topic_id = topic
+    aspect_ja, aspect_en, aspect_id = ASPECTS[rng.randrange(len(ASPECTS))]
+    kind_ja, kind_en, kind_id = KINDS[rng.randrange(len(KINDS))]
+    qualifier_ja, qualifier_en = QUALIFIERS[rng.randrange(len(QUALIFIERS))]
+    if rng.random() < 0.4:
+        qualifier_ja, qualifier_en = "", ""
+    ja = f"{qualifier_ja}{topic_ja}{aspect_ja}{kind_ja}"
+    en = f"{qualifier_en} {topic_en.title()} {aspect_en} {kind_en}".lstrip()
+    return (ja, en), f"{topic_id}-{aspect_id}-{kind_id}"
+
+
+# -- Costs -------------------------------------------------------------------------------------
+def plain_cost(rng: random.Random) -> int | None:
+    """A figure in thousand yen; now and then missing ("-" in the report) or zero."""
+    roll = rng.random()
+    if roll < 0.03:
+        return None
+    if roll < 0.05:
+        return 0
+    return rng.randrange(100, 500_000)
+
+
+def first_cost(rng: random.Random) -> int | None:
+    """A project's cost with nothing to go on, in thousand yen: from 100 to a few million
+    (billions of yen), five thousand in the middle; zero (nothing spent) one time in ten,
+    missing one in fifty."""
+    roll = rng.random()
+    if roll < 0.02:
+        return None
+    if roll < 0.12:
+        return 0
+    return min(int(rng.lognormvariate(8.5, 1.8)) + 100, 999_999_999)
+
+
+def next_cost(rng: random.Random, last: int | None) -> int | None:
+    """This year's cost after last year's: within a fifth of it, mostly; now and then nothing
+    spent or missing; or drawn afresh."""
+    roll = rng.random()
+    if roll < 0.01:
+        return None
+    if roll < 0.05:
+        return 0
+    if not last or roll < 0.10:
+        return first_cost(rng)
+    return min(max(round(last * rng.lognormvariate(0, 0.15)), 0), 999_999_999)
+
+
+# -- The files ---------------------------------------------------------------------------------
 def _quoted(text: str) -> str:
     """A YAML double-quoted scalar: safe for any text the generator makes."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -110,7 +570,11 @@ def _text(key: str, ja: str, en: str, indent: str = "") -> str:
     return f"{indent}{key}:\n{indent}  ja: {_quoted(ja)}\n{indent}  en: {_quoted(en)}\n"
 
 
-def _site_yaml(variant: str) -> str:
+def _figure(value: int | None) -> str:
+    return "null" if value is None else str(value)
+
+
+def site_yaml(variant: str) -> str:
     title_ja = "合成市 施策報告書オープンデータ" + (f"（{variant}）" if variant else "")
     title_en = "Synthetic City Policy Report Open Data" + (f" ({variant})" if variant else "")
     return (
@@ -137,55 +601,46 @@ def _site_yaml(variant: str) -> str:
     )
 
 
-def _policy_yaml(
-    order: int, policy: tuple[str, str, str], basics: list[tuple[str, str, str]]
-) -> str:
-    policy_id, name_ja, name_en = policy
-    text = f"id: {policy_id}\norder: {order}\n" + _text("name", name_ja, name_en)
-    text += _text("approach", f"{name_ja}に努める。", f"The City works towards {name_en.lower()}.")
-    text += "basic_projects:\n"
-    for basic_id, basic_ja, basic_en in basics:
-        text += f"  - id: {basic_id}\n" + _text("name", basic_ja, basic_en, "    ")
-        text += "    directions:\n"
-        text += f"      - ja: {_quoted(basic_ja + 'を進める。')}\n"
-        text += f"        en: {_quoted(basic_en + ' is taken forward.')}\n"
-    return text
-
-
-def _cost(rng: random.Random) -> str:
-    """A figure in thousand yen; now and then missing ("-" in the report) or zero."""
-    roll = rng.random()
-    if roll < 0.03:
-        return "null"
-    if roll < 0.05:
-        return "0"
-    return str(rng.randrange(100, 500_000))
-
-
-def _project_yaml(number: int, rng: random.Random, variant: str) -> str:
-    (policy_id, _, _), basics = POLICIES[number % len(POLICIES)]
-    basic_id = basics[number // len(POLICIES) % len(basics)][0]
-    division = DIVISIONS[rng.randrange(len(DIVISIONS))][0]
-    kind = rng.randrange(len(JA_NAMES))
-    summary = _sentences(rng, rng.randint(2, 4))
-    activities_ja, activities_en = _sentences(rng, rng.randint(1, 3))
-    if variant:
-        activities_ja += f"（{variant}）"
-        activities_en += f" ({variant})"
-    return (
-        f"id: jigyo-{number:05d}\n"
-        f"order: {number}\n"
-        f"policy: {policy_id}\n"
-        f"basic_project: {basic_id}\n"
-        f"division: {division}\n"
-        + _text("name", f"第{number}号{JA_NAMES[kind]}", f"No. {number} {EN_NAMES[kind]}")
-        + _text("summary", *summary)
-        + f"cost: {{{FISCAL_YEAR}: {_cost(rng)}, {FISCAL_YEAR - 1}: {_cost(rng)}}}\n"
-        + _text("activities", activities_ja, activities_en)
+def report_yaml(fiscal_year: int) -> str:
+    """令和６年度施策報告書（令和５年度振り返り）: the next year's report, reviewing this one."""
+    full_width = str.maketrans("0123456789", "０１２３４５６７８９")
+    return _text(
+        "title",
+        f"{wareki(fiscal_year + 1)}施策報告書（{wareki(fiscal_year)}振り返り）".translate(
+            full_width
+        ),
+        f"FY{fiscal_year + 1} Policy Report (Review of FY{fiscal_year})",
     )
 
 
-def _pages() -> dict[str, str]:
+def policy_yaml(policy: Policy) -> str:
+    text = f"id: {policy.id}\norder: {policy.order}\n" + _text("name", *policy.name)
+    text += _text("approach", *policy.approach)
+    text += "basic_projects:\n"
+    for basic in policy.basic_projects:
+        text += f"  - id: {basic.id}\n" + _text("name", *basic.name, "    ")
+        text += "    directions:\n"
+        for ja, en in basic.directions:
+            text += f"      - ja: {_quoted(ja)}\n        en: {_quoted(en)}\n"
+    return text
+
+
+def project_yaml(project: Project, fiscal_year: int) -> str:
+    return (
+        f"id: {project.id}\n"
+        f"order: {project.order}\n"
+        f"policy: {project.policy}\n"
+        f"basic_project: {project.basic_project}\n"
+        f"division: {project.division}\n"
+        + _text("name", *project.name)
+        + _text("summary", *project.summary)
+        + f"cost: {{{fiscal_year}: {_figure(project.cost)}, "
+        + f"{fiscal_year - 1}: {_figure(project.previous_cost)}}}\n"
+        + _text("activities", *project.activities)
+    )
+
+
+def pages() -> dict[str, str]:
     """The Markdown pages the footer links to, in both languages."""
     titles = {
         "about": ("このサイトについて", "About this site"),
@@ -199,6 +654,74 @@ def _pages() -> dict[str, str]:
     return files
 
 
+def city_files(city: City) -> dict[str, str]:
+    """Every file of the content tree: its path in the tree, and its text."""
+    files = {"site.yaml": site_yaml(city.variant), **pages()}
+    for division in city.divisions:
+        files[f"divisions/{division.id}.yaml"] = f"id: {division.id}\n" + _text(
+            "name", *division.name
+        )
+    for year in city.years:
+        folder = str(year.fiscal_year)
+        files[f"{folder}/report.yaml"] = report_yaml(year.fiscal_year)
+        for policy in year.policies:
+            files[f"{folder}/policies/{policy.id}.yaml"] = policy_yaml(policy)
+        for project in year.projects:
+            files[f"{folder}/projects/{project.id}.yaml"] = project_yaml(project, year.fiscal_year)
+    return files
+
+
+def write_city(root: Path, city: City) -> Path:
+    """Write the city's content tree into root (new or empty); return root."""
+    for name, text in city_files(city).items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+# -- The tests' tree: one year, three policies, six divisions ----------------------------------
+def _plain_policies() -> list[Policy]:
+    return [
+        Policy(
+            policy_id,
+            order,
+            (name_ja, name_en),
+            (f"{name_ja}に努める。", f"The City works towards {name_en.lower()}."),
+            [
+                BasicProject(basic_id, (ja, en), [(ja + "を進める。", en + " is taken forward.")])
+                for basic_id, ja, en in basics
+            ],
+        )
+        for order, ((policy_id, name_ja, name_en), basics) in enumerate(POLICIES, start=1)
+    ]
+
+
+def _plain_project(number: int, rng: random.Random, variant: str) -> Project:
+    (policy_id, _, _), basics = POLICIES[number % len(POLICIES)]
+    basic_id = basics[number // len(POLICIES) % len(basics)][0]
+    division = DIVISIONS[rng.randrange(len(DIVISIONS))][0]
+    kind = rng.randrange(len(JA_NAMES))
+    summary = sentences(rng, rng.randint(2, 4), PLAIN)
+    activities_ja, activities_en = sentences(rng, rng.randint(1, 3), PLAIN)
+    if variant:
+        activities_ja += f"（{variant}）"
+        activities_en += f" ({variant})"
+    cost = plain_cost(rng)
+    return Project(
+        id=f"jigyo-{number:05d}",
+        order=number,
+        policy=policy_id,
+        basic_project=basic_id,
+        division=division,
+        name=(f"第{number}号{JA_NAMES[kind]}", f"No. {number} {EN_NAMES[kind]}"),
+        summary=summary,
+        cost=cost,
+        previous_cost=plain_cost(rng),
+        activities=(activities_ja, activities_en),
+    )
+
+
 def make_tree(root: Path, projects: int, seed: int = 0, variant: str = "") -> Path:
     """Write a valid content tree with `projects` projects in FY2023 into root; return root.
 
@@ -206,21 +729,214 @@ def make_tree(root: Path, projects: int, seed: int = 0, variant: str = "") -> Pa
     page) and into each project's activities, so an "old" and a "new" tree differ visibly.
     """
     rng = random.Random(seed)
-    files: dict[str, str] = {"site.yaml": _site_yaml(variant), **_pages()}
-    for division_id, ja, en in DIVISIONS:
-        files[f"divisions/{division_id}.yaml"] = f"id: {division_id}\n" + _text("name", ja, en)
-    year = f"{FISCAL_YEAR}"
-    files[f"{year}/report.yaml"] = _text(
-        "title",
-        "令和６年度施策報告書（令和５年度振り返り）",
-        "FY2024 Policy Report (Review of FY2023)",
+    made = [_plain_project(number, rng, variant) for number in range(1, projects + 1)]
+    city = City(
+        [Division(d, (ja, en)) for d, ja, en in DIVISIONS],
+        [Year(FISCAL_YEAR, _plain_policies(), made)],
+        variant,
     )
-    for order, (policy, basics) in enumerate(POLICIES, start=1):
-        files[f"{year}/policies/{policy[0]}.yaml"] = _policy_yaml(order, policy, basics)
-    for number in range(1, projects + 1):
-        files[f"{year}/projects/jigyo-{number:05d}.yaml"] = _project_yaml(number, rng, variant)
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
+    return write_city(root, city)
+
+
+# -- The benchmark's trees of N files: each file its own id, policies of 20 projects -----------
+PER_POLICY = 20
+
+
+def _year_of_files(rng: random.Random, fiscal_year: int, count: int, known: list[str]) -> Year:
+    """`count` projects of their own ids in one fiscal year, 20 to a policy of 2 basic projects."""
+    policies = []
+    for p in range(max(1, -(-count // PER_POLICY))):
+        basics = [basic_project(rng, 2 * p + b, 3) for b in range(2)]
+        (a_ja, a_en, _), (b_ja, b_en, _) = topic_of(2 * p), topic_of(2 * p + 1)
+        name = (f"{a_ja}と{b_ja}の推進", f"Promoting {a_en} and {b_en}")
+        policies.append(Policy(f"policy-{p}", p + 1, name, approach(rng, name), basics))
+    projects = []
+    for n in range(count):
+        p, b = n // PER_POLICY, n % 2
+        topic = topic_of(2 * p + b)
+        projects.append(
+            Project(
+                id=f"p{fiscal_year}-{n}",
+                order=n + 1,
+                policy=f"policy-{p}",
+                basic_project=policies[p].basic_projects[b].id,
+                division=rng.choice(known),
+                name=project_name(rng, topic)[0],
+                summary=sentences(rng, rng.randint(1, 4), SUMMARY, topic[:2]),
+                cost=first_cost(rng),
+                previous_cost=first_cost(rng),
+                activities=sentences(rng, rng.randint(1, 3), ACTIVITIES, topic[:2]),
+            )
+        )
+    return Year(fiscal_year, policies, projects)
+
+
+def make_years(out: Path, projects: int, years: int = 4, seed: int = 0) -> Path:
+    """Write `projects` project files over `years` fiscal years (the newest FY2023) into out.
+
+    Every file has its own id, so N files give about 2 × N project pages; divisions number
+    one per 200 projects.
+    """
+    rng = random.Random(seed)
+    made = divisions(max(2, projects // 200))
+    known = [d.id for d in made]
+    per_year = [projects // years + (1 if y < projects % years else 0) for y in range(years)]
+    return write_city(
+        out,
+        City(
+            made,
+            [
+                _year_of_files(rng, FISCAL_YEAR - index, count, known)
+                for index, count in enumerate(per_year)
+            ],
+        ),
+    )
+
+
+# -- A whole city over several years -----------------------------------------------------------
+ENDS = 0.06  # of a year's projects, the share not carried on into the next year
+RENAMED = 0.04  # of those carried on, the share renamed
+MOVED = 0.03  # of those carried on, the share moved to another division
+
+
+@dataclass
+class Plan:
+    """What a city's projects are drawn from, the same every year."""
+
+    policies: list[Policy]
+    places: list[tuple[Policy, int, Word]]  # every basic project: its policy, index, topic
+    divisions: list[str]
+    homes: dict[str, list[str]]  # basic project id -> the divisions most of its projects have
+    taken: set[str] = field(default_factory=set)  # project ids used: never used again
+
+
+@dataclass
+class Running:
+    """A project as it goes on from one fiscal year to the next."""
+
+    id: str
+    started: int  # its place in the order of projects made, for the report's order
+    policy: Policy
+    basic: int  # its basic project's index in the policy
+    division: str
+    topic: Word
+    name: Text
+    summary: Text
+    cost: int | None
+    previous_cost: int | None
+
+
+def city_plan(rng: random.Random, policies: int, known: list[str]) -> Plan:
+    """`policies` policies of 3 or 4 basic projects (10 to every 3 policies), each basic project
+    with 2 divisions of its own."""
+    made, places = [], []
+    for p in range(policies):
+        theme_id, ja, en = POLICY_THEMES[p % len(POLICY_THEMES)]
+        if p >= len(POLICY_THEMES):
+            theme_id, ja, en = f"{theme_id}-{p // len(POLICY_THEMES) + 1}", ja, en
+        count = 4 if p % 3 == 1 else 3
+        first = len(places)
+        basics = [basic_project(rng, first + b, rng.randint(2, 4)) for b in range(count)]
+        made.append(Policy(theme_id, p + 1, (ja, en), approach(rng, (ja, en)), basics))
+        places += [(made[-1], b, topic_of(first + b)) for b in range(count)]
+    homes = {policy.basic_projects[b].id: rng.sample(known, 2) for policy, b, _ in places}
+    return Plan(made, places, known, homes)
+
+
+def new_project(rng: random.Random, plan: Plan, previous_cost: int | None) -> Running:
+    """A project that starts this year, under a basic project drawn at random."""
+    policy, b, topic = plan.places[rng.randrange(len(plan.places))]
+    name, stem = project_name(rng, topic)
+    project_id, n = stem, 1
+    while project_id in plan.taken:
+        n += 1
+        project_id = f"{stem}-{n}"
+    plan.taken.add(project_id)
+    return Running(
+        id=project_id,
+        started=len(plan.taken),
+        policy=policy,
+        basic=b,
+        division=rng.choice(plan.homes[policy.basic_projects[b].id]),
+        topic=topic,
+        name=name,
+        summary=sentences(rng, rng.randint(1, 4), SUMMARY, topic[:2]),
+        cost=first_cost(rng),
+        previous_cost=previous_cost,
+    )
+
+
+def carried_on(rng: random.Random, plan: Plan, project: Running) -> Running:
+    """The project a year later: last year's cost is its previous cost; now and then renamed
+    (and described anew) or moved to another division."""
+    name, summary, division = project.name, project.summary, project.division
+    if rng.random() < RENAMED:
+        name = project_name(rng, project.topic)[0]
+        summary = sentences(rng, rng.randint(1, 4), SUMMARY, project.topic[:2])
+    if rng.random() < MOVED:
+        division = rng.choice([d for d in plan.divisions if d != project.division])
+    return Running(
+        project.id,
+        project.started,
+        project.policy,
+        project.basic,
+        division,
+        project.topic,
+        name,
+        summary,
+        next_cost(rng, project.cost),
+        project.cost,
+    )
+
+
+def next_year(rng: random.Random, plan: Plan, running: list[Running]) -> list[Running]:
+    """The same number of projects a year later: some ended, as many new ones started (their
+    previous cost missing, or zero one time in five)."""
+    kept = [carried_on(rng, plan, p) for p in running if rng.random() >= ENDS]
+    started = [
+        new_project(rng, plan, 0 if rng.random() < 0.2 else None)
+        for _ in range(len(running) - len(kept))
+    ]
+    return kept + started
+
+
+def year_of(rng: random.Random, fiscal_year: int, plan: Plan, running: list[Running]) -> Year:
+    """The report of one fiscal year: projects in the order of their policy and basic project."""
+    ordered = sorted(running, key=lambda p: (p.policy.order, p.basic, p.started))
+    projects = [
+        Project(
+            id=p.id,
+            order=order,
+            policy=p.policy.id,
+            basic_project=p.policy.basic_projects[p.basic].id,
+            division=p.division,
+            name=p.name,
+            summary=p.summary,
+            cost=p.cost,
+            previous_cost=p.previous_cost,
+            activities=sentences(rng, rng.randint(1, 3), ACTIVITIES, p.topic[:2]),
+        )
+        for order, p in enumerate(ordered, start=1)
+    ]
+    return Year(fiscal_year, plan.policies, projects)
+
+
+def make_city(
+    out: Path, projects_per_year: int = 1500, policies: int = 30, years: int = 5, seed: int = 0
+) -> Path:
+    """Write a whole city's report over `years` fiscal years (to FY2023) into out; return out.
+
+    40 divisions; `policies` policies with 10 basic projects to every 3; `projects_per_year`
+    projects in every year, with ids kept from year to year.
+    """
+    rng = random.Random(seed)
+    made = divisions(len(CITY_DIVISIONS))
+    plan = city_plan(rng, policies, [d.id for d in made])
+    running = [new_project(rng, plan, first_cost(rng)) for _ in range(projects_per_year)]
+    first = FISCAL_YEAR - years + 1
+    reports = []
+    for fiscal_year in range(first, FISCAL_YEAR + 1):
+        if fiscal_year > first:
+            running = next_year(rng, plan, running)
+        reports.append(year_of(rng, fiscal_year, plan, running))
+    return write_city(out, City(made, reports))
