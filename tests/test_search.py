@@ -1,7 +1,7 @@
 """The search index (shisaku/search.py) and its reader (static/search.js).
 
-The tokenizer's rules, the text taken from real pages, reproducible files, the incremental
-index giving the bytes of a full build; then, in Chromium, the real search.js: its tokenizer
+The tokenizer's rules, the text taken from real pages, reproducible files, each language's
+index apart from the others'; then, in Chromium, the real search.js: its tokenizer
 against Python's, and its answers over small indexes against what the rules say they must be.
 """
 
@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import json
 import pickle
-import pickletools
 import random
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -139,19 +137,14 @@ def test_extract_decodes_entities_and_joins_inline_elements():
     assert document == Document("ja/x/", "ja", 'A & B "C"', "A & B 融資事業 次 one two")
 
 
-def test_a_document_keeps_its_text_as_utf8_and_gives_it_back_as_str():
-    """The build cache keeps 20,000 of them: plain tuples of bytes pickle at memory speed."""
+def test_a_document_comes_back_from_a_render_worker_as_it_was():
+    """Documents come back from the forked render workers pickled."""
     document = Document("ja/x/", "ja", "題 «A»", "融資事業 one\ttwo")
     assert (document.url, document.lang) == ("ja/x/", "ja")
     assert (document.title, document.text) == ("題 «A»", "融資事業 one\ttwo")
-    assert tuple(document) == ("ja/x/", "ja", "題 «A»".encode(), "融資事業 one\ttwo".encode())
     back = pickle.loads(pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL))
-    assert type(back) is Document and back == document and hash(back) == hash(document)
+    assert type(back) is Document and back == document
     assert back != Document("ja/x/", "ja", "題 «A»", "融資事業 one two")
-    assert search.unpack(search.pack([document, back])) == [document, document]
-    utf8 = len(document.url) + len(document.title.encode()) + len(document.text.encode())
-    assert search.document_bytes(document) == utf8 + 12  # what lays out the chunks, as before
-    assert eval(repr(document), {"Document": Document}) == document
 
 
 # ---- documents -> files ----------------------------------------------------------------------
@@ -183,9 +176,13 @@ def small_files(monkeypatch):
 def test_the_files_are_the_same_whatever_the_order_of_the_documents(small_files):
     documents = corpus(random.Random(1), 80)
     files = search.build(documents)
-    shuffled = documents[:]
-    random.Random(2).shuffle(shuffled)
-    assert search.build(shuffled) == files
+    for seed in range(2, 6):
+        shuffled = documents[:]
+        random.Random(seed).shuffle(shuffled)
+        assert search.build(shuffled) == files, seed
+    assert search.build(documents[::-1]) == files
+    same = [d for d in documents if d.lang == "en"]
+    assert search.build_language("en", same[::-1]) == search.build_language("en", same)
     assert list(files) == sorted(files)
     for path, content in files.items():
         assert path.startswith(("search/ja/", "search/en/")) and path.endswith(".json"), path
@@ -198,138 +195,35 @@ def test_an_index_with_no_documents_has_no_files():
     assert search.build([]) == {}
 
 
-def random_change(
-    rng: random.Random, documents: dict[str, Document], extra: Iterator[Document], step: int
-) -> tuple[str, list[Document], list[str]]:
-    """An action, the documents it gives (new, edited or unchanged) and the URLs it removes."""
-    urls = sorted(documents)
-    action = rng.choice(["edit", "edit", "edit", "add", "remove", "title", "many"])
-    removed: list[str] = []
-    changed: list[Document] = []
-    if action == "edit":
-        old = documents[rng.choice(urls)]
-        changed = [Document(old.url, old.lang, old.title, old.text + " 融資 loan")]
-    elif action == "title":
-        old = documents[rng.choice(urls)]
-        changed = [Document(old.url, old.lang, "新しい題 new title", old.text)]
-    elif action == "add":
-        new = next(extra)
-        changed = [Document(f"{new.lang}/added/{step}/", new.lang, new.title, new.text)]
-    elif action == "remove":
-        removed = rng.sample(urls, k=min(len(urls), rng.randint(1, 3)))
-    else:  # edits and removals at once, and some documents given unchanged
-        removed = rng.sample(urls, k=2)
-        kept = [u for u in urls if u not in removed]
-        changed = [documents[u] for u in rng.sample(kept, k=3)]
-        changed.append(Document(changed[0].url, changed[0].lang, "x", "short"))
-    return action, changed, removed
+def test_each_language_is_indexed_apart_from_the_others(small_files):
+    documents = corpus(random.Random(5), 80)
+    files = search.build(documents)
+    ja = search.build_language("ja", [d for d in documents if d.lang == "ja"])
+    en = search.build_language("en", [d for d in documents if d.lang == "en"])
+    assert files == dict(sorted({**ja, **en}.items()))
+    assert set(ja) & set(en) == set() and all(p.startswith("search/ja/") for p in ja)
+    # Another language's pages changed, gone or added: this one's files are the same bytes.
+    fewer = [d for d in documents if d.lang == "ja" or d.url < "en/p"]
+    more = [*fewer, Document("en/added/", "en", "Loan", "loan loans")]
+    for others in (fewer, more):
+        assert {p: c for p, c in search.build(others).items() if p.startswith("search/ja/")} == ja
+    assert search.build_language("fr", []) == {}
 
 
-def apply(files: dict[str, bytes], out: dict[str, bytes | None]) -> None:
-    """What replace() returned, applied to the files it was given: checks it is what changed."""
-    for path, content in out.items():
-        assert files.get(path) != content, path
-        if content is None:
-            del files[path]
-        else:
-            files[path] = content
-
-
-@pytest.mark.parametrize("pickled", [False, True], ids=["in-memory", "pickled-each-step"])
-def test_the_incremental_index_gives_the_bytes_of_a_full_build(small_files, pickled):
-    rng = random.Random(7)
-    documents = {d.url: d for d in corpus(rng, 60)}
-    index = search.Index()
-    files = index.replace(documents.values())
-    assert files == search.build(list(documents.values()))
-    assert index.paths() == sorted(files)
-    extra = iter(corpus(random.Random(8), 200))
-    for step in range(60):
-        if pickled:  # as the build cache keeps it from one build to the next
-            index = pickle.loads(pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
-        action, changed, removed = random_change(rng, documents, extra, step)
-        out = index.replace(changed, removed)
-        for url in removed:
-            del documents[url]
-        documents.update((d.url, d) for d in changed)
-        apply(files, out)
-        expected = search.build(list(documents.values()))
-        assert files == expected, (step, action)
-        assert index.paths() == list(expected), (step, action)
-    # Every English page goes, then one comes back.
-    english = [url for url in documents if url.startswith("en/")]
-    out = index.replace([], english)
-    assert set(out) == {p for p in files if p.startswith("search/en/")}
-    assert all(content is None for content in out.values())
-    apply(files, out)
-    documents = {u: d for u, d in documents.items() if u not in english}
-    assert files == search.build(list(documents.values()))
-    back = Document("en/back/", "en", "Back", "back again")
-    apply(files, index.replace([back], []))
-    assert files == search.build([*documents.values(), back])
-    # What it keeps for the next change is what a fresh index of the same pages keeps.
-    fresh = search.Index()
-    fresh.replace(sorted([*documents.values(), back], key=lambda d: (d.lang, d.url)))
-    assert kept_state(index) == kept_state(fresh)
-
-
-def kept_state(index: search.Index) -> object:
-    """Everything an index keeps for its next change."""
-    languages = {lang: vars(language) for lang, language in index.languages.items()}
-    return languages, index.digests
-
-
-def test_an_edit_that_changes_the_size_of_chunks_rewrites_every_chunk_of_it(small_files):
-    documents = [Document(f"ja/projects/p{i}/", "ja", f"題{i}", "短い文") for i in range(20)]
-    index = search.Index()
-    files = index.replace(documents)
-    chunks_before = json.loads(files["search/ja/meta.json"])["chunks"]
-    long = Document("ja/projects/p3/", "ja", "題3", "長い文章" * 100)
-    apply(files, index.replace([long]))
-    assert json.loads(files["search/ja/meta.json"])["chunks"] != chunks_before
-    assert files == search.build([*documents[:3], long, *documents[4:]])
-
-
-def test_the_kept_index_pickles_as_a_few_objects_per_document_and_file():
-    """Postings are kept as a few flat buffers per shard, not as objects per term, so that
-    the build cache pickles and unpickles them fast (0.2 s each way at 20,000 pages before)."""
-    rng = random.Random(3)
-    documents = [
-        Document(
-            f"en/p/{i}/", "en", f"t{i}", " ".join(f"w{rng.randrange(10**6)}" for _ in range(30))
-        )
-        for i in range(100)
-    ]
-    index = search.Index()
-    files = index.replace(documents)
-    assert sum(len(search.terms(d.text)) for d in documents) == 3000  # terms, nearly all distinct
-    kept = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
-    # About 23 now; 480 when the index kept two arrays per term and each page's terms.
-    assert sum(1 for _ in pickletools.genops(kept)) < 40 * (len(documents) + len(files))
-    assert kept_state(pickle.loads(kept)) == kept_state(index)
-
-
-def test_the_kept_index_holds_each_text_once_in_the_build_cache():
-    """Its documents are the build cache's: pickled with them, their text is not written twice,
-    and each comes back as the Document it was."""
-    from shisaku import cache
-
-    documents = {
-        f"{d.url}index.html": Document(d.url, d.lang, d.title, f"{d.text} <{i:03}>")  # unique
-        for i, d in enumerate(corpus(random.Random(5), 40))
-    }
-    index = search.Index()
-    index.replace(sorted(documents.values(), key=lambda d: (d.lang, d.url)))
-    outputs = {"404.html": None, **documents, "search/index.html": None}
-    kept = cache.BuildCache("shell", documents=outputs, index=index)
-    pickled = pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)
-    assert all(pickled.count(d[3]) == 1 for d in documents.values())
-    back = pickle.loads(pickled)
-    assert list(back.documents.items()) == list(outputs.items())  # in order, None kept
-    assert all(type(d) is Document for d in back.documents.values() if d is not None)
-    assert kept_state(back.index) == kept_state(index)
-    for language in back.index.languages.values():
-        assert all(d.url == url for url, d in language.documents.items())
+def test_chunks_hold_fewer_pages_where_pages_are_longer(small_files):
+    """A text chunk is about CHUNK_BYTES (400 here): eight short pages, or one long one."""
+    short = [Document(f"ja/projects/p{i:02}/", "ja", f"題{i}", "短い文") for i in range(20)]
+    long = [Document(f"ja/policies/q{i:02}/", "ja", f"題{i}", "長い文章" * 40) for i in range(3)]
+    files = search.build(short + long)
+    meta = json.loads(files["search/ja/meta.json"])
+    assert meta["docs"] == 23 and meta["chunks"] == [[0, 1], [3, 8]]  # policies first (URLs)
+    firsts = [0, 1, 2, 3, 11, 19]
+    assert sorted(p for p in files if "/docs/" in p) == sorted(
+        f"search/ja/docs/{n}.json" for n in firsts
+    )
+    docs = [json.loads(files[f"search/ja/docs/{first}.json"]) for first in firsts]
+    assert [len(chunk) for chunk in docs] == [1, 1, 1, 8, 8, 4]
+    assert [url for chunk in docs for url, _, _ in chunk] == sorted(d.url for d in short + long)
 
 
 # ---- search.js in Chromium --------------------------------------------------------------------
