@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import csv
 import datetime
-import functools
 import hashlib
 import io
 import json
-import operator
 import os
 import re
-import zlib
-from dataclasses import dataclass
+import zipfile
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from . import archive, workbook
+from .formats import wide_characters
 from .model import Site
 from .rows import TABLES, Validated, load_schema
 
@@ -109,135 +107,123 @@ def csv_text(value: Any) -> str:
     return str(value)
 
 
-class _Lines:
-    """A file for csv.writer that keeps each row it writes as a line of its own."""
+def csv_bytes(fields: list[dict[str, Any]], rows: list[dict[str, Any]]) -> bytes:
+    """A table as CSV: UTF-8 without BOM, CRLF as RFC 4180 and the dialect say.
 
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.write = self.lines.append
-
-
-def csv_lines(fields: list[dict[str, Any]], rows: list[dict[str, Any]]) -> list[bytes]:
-    """Each row as a line of the CSV: UTF-8 without BOM, CRLF as RFC 4180 and the dialect say."""
-    names = [f["name"] for f in fields]
-    # csv.writer writes None as "" and an integer as str() does: only the ratio needs csv_text
-    numbers = [i for i, f in enumerate(fields) if f["type"] == "number"]
-    values = operator.itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
-    out = _Lines()
-    writer = csv.writer(out, lineterminator="\r\n")
-    for row in rows:
-        cells = values(row)
-        if numbers:
-            cells = list(cells)
-            for i in numbers:
-                cells[i] = csv_text(cells[i])
-        writer.writerow(cells)
-    return [line.encode("utf-8") for line in out.lines]
-
-
-# A chunk of rows ends after a row whose line's CRC-32 is 0 modulo CHUNK_ROWS: chosen by its
-# content, not its place, so an edit, insertion or deletion changes its own chunk only. The
-# caps keep a chunk small when no row ends one (and then the next chunks may move too).
-CHUNK_ROWS = 32
-MAX_CHUNK_ROWS = 8 * CHUNK_ROWS
-MAX_CHUNK_BYTES = 1 << 20
-
-
-def chunk_ends(lines: list[bytes]) -> list[int]:
-    """Where each chunk of rows ends (an index past its last row)."""
-    ends, start, size = [], 0, 0
-    for index, line in enumerate(lines):
-        size += len(line)
-        if (
-            zlib.crc32(line) % CHUNK_ROWS == 0
-            or index + 1 - start >= MAX_CHUNK_ROWS
-            or size >= MAX_CHUNK_BYTES
-        ):
-            ends.append(index + 1)
-            start, size = index + 1, 0
-    if start < len(lines):
-        ends.append(len(lines))
-    return ends
-
-
-@dataclass
-class Table:
-    """A table as CSV, its rows cut into chunks, each known by the digest of its CSV."""
-
-    fields: list[dict[str, Any]]
-    rows: list[dict[str, Any]]
-    header: bytes
-    chunks: list[bytes]  # the CSV lines of each chunk's rows
-    ranges: list[range]  # each chunk's rows
-    ids: list[bytes]
-
-    @classmethod
-    def of(cls, fields: list[dict[str, Any]], rows: list[dict[str, Any]]) -> Table:
-        out = io.StringIO(newline="")
-        csv.writer(out, lineterminator="\r\n").writerow([f["name"] for f in fields])
-        lines = csv_lines(fields, rows)
-        ends = chunk_ends(lines)
-        ranges = [range(start, end) for start, end in zip([0, *ends][:-1], ends, strict=True)]
-        chunks = [b"".join(lines[r.start : r.stop]) for r in ranges]
-        ids = [archive.digest(chunk) for chunk in chunks]
-        return cls(fields, rows, out.getvalue().encode("utf-8"), chunks, ranges, ids)
-
-    def csv(self) -> bytes:
-        return self.header + b"".join(self.chunks)
-
-    def texts(self, chunk: int) -> list[list[str]]:
-        """The cells of a chunk's rows as the CSV writes them."""
-        names = [f["name"] for f in self.fields]
-        return [[csv_text(self.rows[i][name]) for name in names] for i in self.ranges[chunk]]
-
-    def deflated(self, chunks: archive.Chunks) -> list[archive.Deflated]:
-        """The CSV as deflated chunks: the header, then the rows."""
-        return [chunks.deflate(self.header)] + [
-            chunks.deflated(archive.digest(b"csv\0", id_), lambda raw=raw: raw)
-            for id_, raw in zip(self.ids, self.chunks, strict=True)
-        ]
-
-
-# The parts of a workbook are dated as the earliest a zip can say: its date is in its properties.
-XLSX_DATE = (1980, 1, 1, 0, 0, 0)
-
-
-def xlsx_bytes(table: Table, when: datetime.datetime, chunks: archive.Chunks) -> bytes:
-    """The main table for spreadsheet users: numbers as numbers, a frozen header, fitted widths.
-
-    Each chunk of rows is written and compressed once, and then kept while its rows and the
-    styles of its columns stay the same (workbook.py says why it is written by hand).
+    No cell begins with = + - @ or a control character unless it is a number: validate refuses
+    such texts (shapes.py, formula-text), so no spreadsheet runs a cell of this file.
     """
-    names = [f["name"] for f in table.fields]
-    texts = functools.cache(table.texts)
-    widest = [workbook.widest_line(name) for name in names]
-    for i, id_ in enumerate(table.ids):
-        found = chunks.value(
-            archive.digest(b"widths\0", id_),
-            lambda i=i: bytes(workbook.widths(texts(i), len(names))),
-        )
-        widest = list(map(max, widest, found))
-    styles = workbook.cell_styles([f["type"] for f in table.fields], widest)
-    sheet = [chunks.deflate(workbook.sheet_start(names, widest, len(table.rows)))]
-    for i, id_ in enumerate(table.ids):
-        first = table.ranges[i].start + 2  # the sheet's row 1 is the header
-        sheet.append(
-            chunks.deflated(
-                archive.digest(b"sheet\0", styles, f"{first}\0".encode(), id_),
-                lambda i=i, first=first: workbook.sheet_rows(styles, texts(i), first),
-            )
-        )
-    sheet.append(chunks.deflate(workbook.SHEET_END))
-    members = [
-        archive.deflated_member(name, [chunks.deflate(data)])
-        for name, data in workbook.parts(SHEET_NAME, "shisaku", when)
-    ]
-    members.append(archive.deflated_member(workbook.SHEET_PART, sheet))
-    return archive.zip_bytes(members, XLSX_DATE)
+    names = [f["name"] for f in fields]
+    out = io.BytesIO()
+    # Encoded as it is written: the text of a whole table would take four bytes a character.
+    with io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True) as text:
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerow(names)
+        writer.writerows([csv_text(row[name]) for name in names] for row in rows)
+        return out.getvalue()
 
 
-def zip_date(when: datetime.datetime) -> archive.DateTime:
+# -- XLSX ---------------------------------------------------------------------------------------
+# A column is never set wider than this; a column with a longer line wraps its text.
+MAX_WIDTH = 60
+MIN_WIDTH = 8
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes in a spreadsheet: wide (Japanese) characters count twice."""
+    return len(text) + wide_characters(text)
+
+
+def widest_line(text: str) -> int:
+    """The width of a text's widest line, counted up to MAX_WIDTH + 1 (all wider look alike)."""
+    lines = text.splitlines()
+    return min(
+        max((display_width(line[: MAX_WIDTH + 1]) for line in lines), default=0), MAX_WIDTH + 1
+    )
+
+
+def column_widths(names: list[str], rows: Iterable[list[str]]) -> list[int]:
+    """The widest line of each column, its header's included."""
+    found = [widest_line(name) for name in names]
+    for texts in rows:
+        for index, text in enumerate(texts):
+            # No line is wider than twice its text's length: most texts cannot widen their column.
+            if found[index] < min(2 * len(text), MAX_WIDTH + 1):
+                found[index] = max(found[index], widest_line(text))
+    return found
+
+
+def number_formats(fields: list[dict[str, Any]]) -> list[str | None]:
+    """Each column's number format: amounts in thousand yen with separators, other integers
+    (the fiscal year) without, the ratio with one decimal; None for text."""
+    formats: list[str | None] = []
+    for field in fields:
+        if field["type"] == "integer":
+            formats.append("#,##0" if field["name"].endswith("（千円）") else "0")
+        else:
+            formats.append("0.0" if field["type"] == "number" else None)
+    return formats
+
+
+def xlsx_bytes(
+    fields: list[dict[str, Any]], rows: list[dict[str, Any]], when: datetime.datetime
+) -> bytes:
+    """The main table for spreadsheet users: numbers as numbers, text as text (never a formula),
+    a frozen header, fitted widths; the same bytes for the same rows at any time.
+
+    in_memory: the parts are dated 1980-01-01 (from temporary files they would be dated with
+    the local time zone) and nothing is written to disk. XlsxWriter turns constant_memory off
+    with it, so the sheet is held in memory until it is closed (about 100 MB at 10,000 rows).
+    """
+    import xlsxwriter  # only the worker that makes the data package needs it
+
+    names = [f["name"] for f in fields]
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    # created: the release, never the clock (XlsxWriter writes it as modified too)
+    book.set_properties({"author": "shisaku", "created": when.astimezone(datetime.UTC)})
+    sheet = book.add_worksheet(SHEET_NAME)
+    sheet.freeze_panes(1, 0)
+    top = {"valign": "top", "text_wrap": True}
+    header = book.add_format({"bold": True, **top})
+    widths = column_widths(names, ([csv_text(row[name]) for name in names] for row in rows))
+    formats = number_formats(fields)
+    styles = []
+    for column, (width, number) in enumerate(zip(widths, formats, strict=True)):
+        wraps = number is None and width > MAX_WIDTH
+        styles.append(book.add_format({"num_format": number} if number else top if wraps else {}))
+        sheet.set_column(column, column, min(max(width + 2, MIN_WIDTH), MAX_WIDTH))
+        sheet.write_string(0, column, names[column], header)
+    writers = [sheet.write_string if n is None else sheet.write_number for n in formats]
+    for number, row in enumerate(rows, start=1):
+        for column, name in enumerate(names):
+            value = row[name]
+            if value is not None and value != "":  # no cell for a missing value
+                writers[column](number, column, value, styles[column])
+    book.close()
+    return out.getvalue()
+
+
+# -- zip ----------------------------------------------------------------------------------------
+ZipDate = tuple[int, int, int, int, int, int]
+
+
+def zip_date(when: datetime.datetime) -> ZipDate:
     return (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+
+
+def zip_bytes(files: dict[str, bytes], date: ZipDate, stored: set[str]) -> bytes:
+    """A zip of these files in the order of their names, each dated `date`, deflated but those
+    in `stored`: the same bytes on every system."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date)
+            info.create_system = 3  # Unix, as zipfile says on Linux and macOS, on Windows too
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_STORED if name in stored else zipfile.ZIP_DEFLATED
+            archive.writestr(info, files[name])
+    return out.getvalue()
 
 
 def sha256(data: bytes) -> str:
@@ -389,23 +375,15 @@ def csvw_metadata(
     }
 
 
-def package_files(
-    site: Site, validated: Validated, chunks: dict[bytes, bytes] | None = None
-) -> tuple[dict[str, bytes], dict[bytes, bytes]]:
-    """Every file of site/data/, by its path inside data/; and the chunks for the next build.
-
-    chunks: what the last build returned, so that only the rows that changed since are
-    compressed again. The files are the same bytes with or without it.
-    """
-    store = archive.Chunks(chunks)
+def package_files(site: Site, validated: Validated) -> dict[str, bytes]:
+    """Every file of site/data/, by its path inside data/."""
     when = release_time(site)
     names = file_names(site)
     tables = schemas()
     files: dict[str, bytes] = {f"schema/{name}.json": json_bytes(tables[name]) for name in TABLES}
-    csv_tables = {name: Table.of(tables[name]["fields"], validated.tables[name]) for name in TABLES}
     resources = []
     for name in TABLES:
-        files[names[name]] = csv_tables[name].csv()
+        files[names[name]] = csv_bytes(tables[name]["fields"], validated.tables[name])
         resources.append(table_resource(name, names[name], files[names[name]]))
     csvw = csvw_metadata(site, tables["projects"], names["projects"], CSV_DIALECT)
     files[names["csvw"]] = json_bytes(csvw)
@@ -418,7 +396,9 @@ def package_files(
             mediatype="application/csvm+json",
         )
     )
-    files[names["xlsx"]] = xlsx_bytes(csv_tables["projects"], when, store)
+    files[names["xlsx"]] = xlsx_bytes(
+        tables["projects"]["fields"], validated.tables["projects"], when
+    )
     resources.append(
         resource(
             "projects-xlsx",
@@ -432,17 +412,9 @@ def package_files(
         )
     )
     # The zip carries the package without itself: a file cannot list its own size and hash.
-    inner = json_bytes(descriptor(site, resources, when))
-    tables_by_path = {names[name]: csv_tables[name] for name in TABLES}
-    members = [archive.deflated_member("datapackage.json", [store.deflate(inner)])]
-    for path, content in sorted(files.items()):
-        if path in tables_by_path:
-            members.append(archive.deflated_member(path, tables_by_path[path].deflated(store)))
-        elif path == names["xlsx"]:  # compressed already: deflating it again saves nothing
-            members.append(archive.stored_member(path, content))
-        else:
-            members.append(archive.deflated_member(path, [store.deflate(content)]))
-    files[names["zip"]] = archive.zip_bytes(members, zip_date(when))
+    # The workbook is compressed already: deflating it again saves nothing.
+    inner = {**files, "datapackage.json": json_bytes(descriptor(site, resources, when))}
+    files[names["zip"]] = zip_bytes(inner, zip_date(when), stored={names["xlsx"]})
     resources.append(
         resource(
             "package-zip",
@@ -453,4 +425,4 @@ def package_files(
         )
     )
     files["datapackage.json"] = json_bytes(descriptor(site, resources, when))
-    return files, store.used
+    return files

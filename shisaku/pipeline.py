@@ -149,8 +149,6 @@ def make_data() -> tuple[dict[str, bytes], bytes, dict[str, str]]:
     renderer, validated, _ = workers.shared()
     site = renderer.site
     package = data.package_files(site, validated)
-    if isinstance(package, tuple):  # TEMPORARY until the data branch is merged
-        package = package[0]
     files = {f"data/{path}": content_bytes for path, content_bytes in package.items()}
     files.update(catalog.catalog_files(site, package))
     descriptor = json.loads(package["datapackage.json"])
