@@ -94,8 +94,7 @@ def build(
             )
             stage.advance(len(later))
         with progress.stage("search"):
-            for path, content_bytes in search.build([d for d in documents if d]).items():
-                writer.write(path, content_bytes)
+            write_search_index(pool, writer, documents, site.languages)
         with progress.stage("write"):
             fingerprint.forget(site_dir)
             writer.commit()
@@ -139,6 +138,22 @@ def render_batch(indices: list[int], targets: list[str]) -> list[search.Document
         write_file(target, html)
         found.append(search.extract(html, page.url, page.lang))
     return found
+
+
+def write_search_index(
+    pool: workers.Pool,
+    writer: Writer,
+    documents: list[search.Document | None],
+    languages: list[str],
+) -> None:
+    """search/: the index of each language, made by the workers side by side."""
+    made = [
+        pool.submit(search.build_language, lang, [d for d in documents if d and d.lang == lang])
+        for lang in languages
+    ]
+    for files in made:
+        for path, content_bytes in files.result().items():
+            writer.write(path, content_bytes)
 
 
 def make_data() -> tuple[dict[str, bytes], bytes, dict[str, str]]:
