@@ -13,7 +13,9 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,16 @@ from .rows import Validated
 from .write import Writer, write_file
 
 BATCH = 50  # pages a render task takes at a time
+
+
+@dataclass
+class Job:
+    """What the workers share: the renderer (and its model), the pages, and the validated
+    rows for the data package."""
+
+    renderer: Renderer
+    site_pages: list[Page]
+    validated: Validated | None
 
 
 def check(content: Path, progress: Progress = QUIET) -> tuple[Validated | None, list[Problem]]:
@@ -77,17 +89,19 @@ def build(
     site_pages = pages.build_pages(site, data.schemas())
     renderer = Renderer(site, templates)
     renderer.load_templates()  # compiled once, before the workers fork
-    with Writer(site_dir) as writer, workers.Pool((renderer, validated, site_pages)) as pool:
-        package = pool.submit(make_data)  # one more task beside the pages
+    job = Job(renderer, site_pages, validated)
+    del validated
+    with Writer(site_dir) as writer, workers.Pool(job) as pool:
+        package = pool.submit(make_data, writer.root)  # one more task beside the pages
+        job.validated = None  # the data task has it (the workers are forked): not kept here
         later = [i for i, page in enumerate(site_pages) if page.template == "data.html"]
         documents = render_pages(pool, writer, site_pages, set(later), progress)
         writer.write("sitemap.xml", sitemap.sitemap(site_pages, absolute_url(site.settings)))
         writer.write("robots.txt", sitemap.robots(absolute_url(site.settings)))
         write_static(writer, templates)
         with progress.stage("data", len(later)) as stage:
-            files, descriptor, structured = package.result()
-            for path, content_bytes in files.items():
-                writer.write(path, content_bytes)
+            written, descriptor, structured = package.result()
+            writer.claim_all(written)
             pages.set_downloads(site_pages, downloads(descriptor), structured)
             documents += render_batch(
                 later, writer.claim_all([site_pages[i].output for i in later])
@@ -130,7 +144,8 @@ def render_task(batch: tuple[list[int], list[str]]) -> list[search.Document | No
 def render_batch(indices: list[int], targets: list[str]) -> list[search.Document | None]:
     """The pages at these indices rendered and written to their targets (in a worker, or
     in the build's process); the searchable text of each."""
-    renderer, _, site_pages = workers.shared()
+    job: Job = workers.shared()
+    renderer, site_pages = job.renderer, job.site_pages
     found = []
     for i, target in zip(indices, targets, strict=True):
         page = site_pages[i]
@@ -148,29 +163,46 @@ def write_search_index(
 ) -> None:
     """search/: the index of each language, made by the workers side by side."""
     made = [
-        pool.submit(search.build_language, lang, [d for d in documents if d and d.lang == lang])
+        pool.submit(
+            make_search_index, writer.root, lang, [d for d in documents if d and d.lang == lang]
+        )
         for lang in languages
     ]
-    for files in made:
-        for path, content_bytes in files.result().items():
-            writer.write(path, content_bytes)
+    for written in made:
+        writer.claim_all(written.result())
 
 
-def make_data() -> tuple[dict[str, bytes], bytes, dict[str, str]]:
-    """The data package and the catalogue that describes it (in a worker): every file by its
-    path in the site, datapackage.json, and the package as a schema.org Dataset by language."""
+def make_search_index(root: str, lang: str, documents: list[search.Document]) -> list[str]:
+    """One language's search index written in the staging folder at root (in a worker);
+    the paths of its files, for the writer to claim."""
+    return write_all(root, search.build_language(lang, documents))
+
+
+def write_all(root: str, files: dict[str, bytes]) -> list[str]:
+    """Files written below root by their paths inside the site (each a new file: one that a
+    page has already written is an error); those paths."""
+    for path, content_bytes in files.items():
+        write_file(os.path.join(root, *path.split("/")), content_bytes)
+    return list(files)
+
+
+def make_data(root: str) -> tuple[list[str], bytes, dict[str, str]]:
+    """The data package and the catalogue that describes it, written in the staging folder at
+    root (in a worker): the paths of their files in the site, datapackage.json, and the
+    package as a schema.org Dataset by language."""
     from . import catalog  # rdflib is imported by the worker that needs it
 
-    renderer, validated, _ = workers.shared()
-    site = renderer.site
-    package = data.package_files(site, validated)
+    job: Job = workers.shared()
+    site = job.renderer.site
+    assert job.validated is not None
+    package = data.package_files(site, job.validated)
     files = {f"data/{path}": content_bytes for path, content_bytes in package.items()}
     files.update(catalog.catalog_files(site, package))
     descriptor = json.loads(package["datapackage.json"])
     structured = {
         lang: catalog.schema_org_dataset(site, descriptor, lang) for lang in site.languages
     }
-    return files, package["datapackage.json"], structured
+    return write_all(root, files), package["datapackage.json"], structured
 
 
 def write_static(writer: Writer, templates: Path) -> None:
