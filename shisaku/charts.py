@@ -86,8 +86,8 @@ def bar_chart(
 
 
 def esc(text: str) -> str:
-    """markupsafe.escape's text, without making a Markup of each label (a tenth of a home
-    page's chart): the same five characters, replaced the same way."""
+    """markupsafe.escape's text, without making a Markup object of each label: the same five
+    characters, replaced the same way."""
     return text.translate(ESCAPES)
 
 

@@ -43,7 +43,7 @@ def common_options(p: argparse.ArgumentParser) -> None:
 
 def parser(command: str = "") -> argparse.ArgumentParser:
     """The command line; the arguments of `new` and `import` only when that is the command
-    (their modules import openpyxl, a tenth of a second before every build otherwise)."""
+    (their modules import openpyxl, which a build does not need)."""
     p = argparse.ArgumentParser(prog="python build.py", description="Build the policy report site.")
     commands = p.add_subparsers(dest="command", metavar="command")
     for name, text in COMMANDS.items():

@@ -19,8 +19,7 @@ def ratio(this_year: int | None, last_year: int | None) -> Decimal | None:
 
     None when last year is 0 or missing. Integers keep 2001/2000 at exactly 100.05, so it
     rounds to 100.1 where binary floats would give 100.0: floor(this × 1000 / last + 1/2)
-    is (2000 × this + last) // (2 × last), a floor division whatever the signs (a tenth of
-    the time of Fractions, made for every row of every build).
+    is (2000 × this + last) // (2 × last), a floor division whatever the signs.
     """
     if this_year is None or not last_year:
         return None

@@ -19,8 +19,7 @@ from .pages import Page
 from .problems import Language, Problem, missing_file
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-# libyaml's loader where PyYAML was built with it: the strings are read on every build, and
-# the pure-Python loader takes a few hundredths of a second for them
+# libyaml's loader where PyYAML was built with it: the strings are read on every build
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 

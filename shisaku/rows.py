@@ -182,8 +182,7 @@ def _project_keys(this_path: Path_, last_path: Path_) -> dict[str, Path_]:
 
 
 def _text(data: Any, key: str) -> tuple[Any, Any]:
-    """get(data, (key, "ja")) and get(data, (key, "en")), looking key up once: twenty gets a
-    row were a third of the rows' time."""
+    """get(data, (key, "ja")) and get(data, (key, "en")), looking key up once."""
     text = data.get(key) if isinstance(data, dict) else None
     return (text.get("ja"), text.get("en")) if isinstance(text, dict) else (None, None)
 

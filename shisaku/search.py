@@ -119,8 +119,8 @@ def collapse(text: str) -> str:
 def normalize(text: str) -> str:
     """NFKC (Ａ１ -> A1, ｶﾅ -> カナ), then lower case. str.lower and JavaScript's toLowerCase
     both apply Unicode's default full mapping, not a locale's, so the two agree."""
-    # unicodedata.normalize is slow (0.3 s for 10,000 Japanese pages): the checks are fast, and
-    # most Japanese text is NFKC but for its full-width ASCII and spaces, whose NFKC is simple.
+    # unicodedata.normalize is slow and its check fast, and most Japanese text is NFKC but for
+    # its full-width ASCII and spaces, whose NFKC is simple.
     if not unicodedata.is_normalized("NFKC", text):
         text = FULL_WIDTH.sub(half_width, text)
         if not unicodedata.is_normalized("NFKC", text):

@@ -24,8 +24,7 @@ def sitemap(pages: list[Page], absolute: Callable[[str], str]) -> bytes:
 
     def href(url: str) -> str:
         full = absolute(url)
-        # most URLs have nothing to escape: quoteattr for the few that have (a fifth of the
-        # time of a rebuild's sitemap at 20,000 pages went to it)
+        # most URLs have nothing to escape: quoteattr only for the few that have
         if TO_ESCAPE.search(full):
             from xml.sax.saxutils import quoteattr  # (it imports urllib: not for every build)
 
