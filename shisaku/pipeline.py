@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ from .problems import Problem
 from .progress import QUIET, Progress
 from .render import TEMPLATES, Renderer, absolute_url, string_problems
 from .rows import Validated
-from .write import Writer, write_file
+from .write import Writer, target_in, write_file
 
 BATCH = 50  # pages a render task takes at a time
 
@@ -46,12 +45,13 @@ def check(content: Path, progress: Progress = QUIET) -> tuple[Validated | None, 
         return None, [
             Problem(str(content), None, "", "read-error", "read-error", {"detail": "not a folder"})
         ]
-    with collector_paused(), progress.stage("load") as stage:
-        loaded = load.load(content)
-        stage.advance(len(loaded.records))
-    with collector_paused(), progress.stage("validate") as stage:
-        validated, problems = validate.validate(loaded)
-        stage.advance(len(loaded.records))
+    with collector_paused():
+        with progress.stage("load") as stage:
+            loaded = load.load(content)
+            stage.advance(len(loaded.records))
+        with progress.stage("validate") as stage:
+            validated, problems = validate.validate(loaded)
+            stage.advance(len(loaded.records))
     return validated, problems
 
 
@@ -182,7 +182,7 @@ def write_all(root: str, files: dict[str, bytes]) -> list[str]:
     """Files written below root by their paths inside the site (each a new file: one that a
     page has already written is an error); those paths."""
     for path, content_bytes in files.items():
-        write_file(os.path.join(root, *path.split("/")), content_bytes)
+        write_file(target_in(root, path), content_bytes)
     return list(files)
 
 

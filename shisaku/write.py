@@ -90,12 +90,11 @@ class Writer:
         """Reserve a site-relative path such as `data/datapackage.json`; the file to write
         there. Every path is claimed once, by the process that owns this writer, so two
         outputs for one URL are an error even when worker processes do the writing."""
-        if NOT_IN_SITE.search(path):
-            raise WriteError(f"{path}: not a path inside the site")
+        target = target_in(self.root, path)
         if path in self.written:
             raise WriteError(f"{path}: written twice (two pages or files claim the same URL)")
         self.written.add(path)
-        return os.path.join(self.root, *path.split("/"))
+        return target
 
     def claim_all(self, paths: list[str]) -> list[str]:
         """claim(path) for each path, in order."""
@@ -156,6 +155,14 @@ class Writer:
             except FileExistsError:
                 continue
             return path
+
+
+def target_in(root: str, path: str) -> str:
+    """The file below the staging folder root for a site-relative path; a path that would
+    leave the site is refused."""
+    if NOT_IN_SITE.search(path):
+        raise WriteError(f"{path}: not a path inside the site")
+    return os.path.join(root, *path.split("/"))
 
 
 def lock_file(site: Path) -> Path:
