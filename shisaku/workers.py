@@ -28,11 +28,11 @@ class Pool:
     """A pool of forked workers over every core, sharing one object with the tasks; used as a
     context manager. Tasks are module-level functions (they are sent by name)."""
 
-    def __init__(self, share: Any, parallel: bool = True) -> None:
+    def __init__(self, share: Any) -> None:
         global _shared
         _shared = share
         self._executor: ProcessPoolExecutor | None = None
-        if parallel and portable.can_fork() and (os.cpu_count() or 1) > 1:
+        if portable.can_fork() and (os.cpu_count() or 1) > 1:
             # What lives now lives until the pool ends: the collector of each worker need not
             # walk it (and so touch, and copy, the pages of memory it shares with the build).
             gc.freeze()
