@@ -39,8 +39,11 @@ class Job:
     validated: Validated | None
 
 
-def check(content: Path, progress: Progress = QUIET) -> tuple[Validated | None, list[Problem]]:
-    """Load and validate everything; nothing is written."""
+def check(
+    content: Path, progress: Progress = QUIET, tables_later: bool = False
+) -> tuple[Validated | None, list[Problem]]:
+    """Load and validate everything (frictionless's check of the rows left to
+    validate.table_problems with tables_later); nothing is written."""
     if not content.is_dir():
         return None, [
             Problem(str(content), None, "", "read-error", "read-error", {"detail": "not a folder"})
@@ -50,7 +53,7 @@ def check(content: Path, progress: Progress = QUIET) -> tuple[Validated | None, 
             loaded = load.load(content)
             stage.advance(len(loaded.records))
         with progress.stage("validate") as stage:
-            validated, problems = validate.validate(loaded)
+            validated, problems = validate.validate(loaded, tables_later)
             stage.advance(len(loaded.records))
     return validated, problems
 
@@ -79,7 +82,7 @@ def build(
     """The whole pipeline, from content/ to site/; the problems found, or [] once site/ is the
     new site (inputs: the fingerprint.inputs_digest the caller has just taken)."""
     inputs = inputs or fingerprint.inputs_digest(content, templates)
-    validated, problems = check(content, progress)
+    validated, problems = check(content, progress, tables_later=True)
     if validated is None:
         return problems
     site = model.build_model(validated.records)
@@ -92,29 +95,47 @@ def build(
     job = Job(renderer, site_pages, validated)
     del validated
     with Writer(site_dir) as writer, workers.Pool(job) as pool:
-        package = pool.submit(make_data, writer.root)  # one more task beside the pages
-        job.validated = None  # the data task has it (the workers are forked): not kept here
-        later = [i for i, page in enumerate(site_pages) if page.template == "data.html"]
-        documents = render_pages(pool, writer, site_pages, set(later), progress)
-        writer.write("sitemap.xml", sitemap.sitemap(site_pages, absolute_url(site.settings)))
-        writer.write("robots.txt", sitemap.robots(absolute_url(site.settings)))
-        write_static(writer, templates)
-        with progress.stage("data", len(later)) as stage:
-            written, descriptor, structured = package.result()
-            writer.claim_all(written)
-            pages.set_downloads(site_pages, downloads(descriptor), structured)
-            documents += render_batch(
-                later, writer.claim_all([site_pages[i].output for i in later])
-            )
-            stage.advance(len(later))
-        with progress.stage("search"):
-            write_search_index(pool, writer, documents, site.languages)
+        checked = pool.submit(check_tables)  # frictionless, beside the pages
+        try:
+            write_site(pool, writer, job, templates, progress)
+        except Exception:
+            # Pages and data files may rely on what frictionless checks: where it found
+            # something, that is what to say, not what it broke.
+            if checked.result():
+                return checked.result()
+            raise
+        problems = checked.result()
+        if problems:
+            return problems  # the staging folder goes; site/ stays as it was
         with progress.stage("write"):
             fingerprint.forget(site_dir)
             writer.commit()
             fingerprint.remember(site_dir, inputs)
     progress.total()
     return []
+
+
+def write_site(
+    pool: workers.Pool, writer: Writer, job: Job, templates: Path, progress: Progress
+) -> None:
+    """Every file of the site into the writer's staging folder: pages, data package and
+    catalogue, sitemap, static files, search index."""
+    site, site_pages = job.renderer.site, job.site_pages
+    package = pool.submit(make_data, writer.root)  # one more task beside the pages
+    job.validated = None  # the tasks have it (the workers are forked): not kept here
+    later = [i for i, page in enumerate(site_pages) if page.template == "data.html"]
+    documents = render_pages(pool, writer, site_pages, set(later), progress)
+    writer.write("sitemap.xml", sitemap.sitemap(site_pages, absolute_url(site.settings)))
+    writer.write("robots.txt", sitemap.robots(absolute_url(site.settings)))
+    write_static(writer, templates)
+    with progress.stage("data", len(later)) as stage:
+        written, descriptor, structured = package.result()
+        writer.claim_all(written)
+        pages.set_downloads(site_pages, downloads(descriptor), structured)
+        documents += render_batch(later, writer.claim_all([site_pages[i].output for i in later]))
+        stage.advance(len(later))
+    with progress.stage("search"):
+        write_search_index(pool, writer, documents, site.languages)
 
 
 def render_pages(
@@ -184,6 +205,13 @@ def write_all(root: str, files: dict[str, bytes]) -> list[str]:
     for path, content_bytes in files.items():
         write_file(target_in(root, path), content_bytes)
     return list(files)
+
+
+def check_tables() -> list[Problem]:
+    """frictionless's check of the published rows (in a worker): [] or its problems."""
+    job: Job = workers.shared()
+    assert job.validated is not None
+    return validate.table_problems(job.validated)
 
 
 def make_data(root: str) -> tuple[list[str], bytes, dict[str, str]]:

@@ -26,6 +26,8 @@ class Validated:
 
     records: list[Record]
     tables: dict[str, list[dict[str, Any]]]  # the published rows, by table name
+    # the same rows with where each cell came from, while frictionless has yet to check them
+    rows: dict[str, list[Row]] | None = None
 
 
 @dataclass

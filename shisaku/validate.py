@@ -15,8 +15,13 @@ from .shapes import check_file, site_languages
 from .tabular import frictionless_problems
 
 
-def validate(loaded: Loaded) -> tuple[Validated | None, list[Problem]]:
-    """All problems at once, or the validated records and their published rows."""
+def validate(loaded: Loaded, tables_later: bool = False) -> tuple[Validated | None, list[Problem]]:
+    """All problems at once, or the validated records and their published rows.
+
+    tables_later: when our own checks find nothing, frictionless's check of the rows is left
+    to the caller (table_problems), which the build runs in a worker beside the pages; where
+    ours find something, frictionless's problems are said with them, all at once, as always.
+    """
     records = list(loaded.records)
     own = own_problems(records, loaded.unread)
     site = next((r for r in records if r.kind == "site" and isinstance(r.data, dict)), None)
@@ -25,12 +30,23 @@ def validate(loaded: Loaded) -> tuple[Validated | None, list[Problem]]:
         "policies": policy_rows(records),
         "divisions": division_rows(records),
     }
-    problems = loaded.problems + merge(own, frictionless_problems(tables))
+    problems = loaded.problems + own
+    if problems or not tables_later:
+        problems = loaded.problems + merge(own, frictionless_problems(tables))
     if problems:
         return None, sort_problems(problems)
     return Validated(
-        records, {name: [row.cells for row in rows] for name, rows in tables.items()}
+        records,
+        {name: [row.cells for row in rows] for name, rows in tables.items()},
+        tables if tables_later else None,
     ), []
+
+
+def table_problems(validated: Validated) -> list[Problem]:
+    """frictionless's check of rows that validate(tables_later=True) passed: [] or its
+    problems, each said once, by file and line."""
+    assert validated.rows is not None, "validate() has already checked these rows"
+    return sort_problems(merge([], frictionless_problems(validated.rows)))
 
 
 def own_problems(records: list[Record], unread: list[Record] | None = None) -> list[Problem]:

@@ -421,6 +421,24 @@ def test_one_mistake_one_line(tiny, monkeypatch, capsys, files, en, ja):
     assert both(capsys, tiny) == failed([en], [ja])
 
 
+# frictionless's problems (its error types), which a build finds in a worker beside the pages
+# once our own checks pass: the same lines as check, and the site as it was.
+TABLE_CASES = [c for c in CASES if c.values[1].endswith(("(type-error)", "(constraint-error)"))]
+
+
+@pytest.mark.parametrize(("files", "en", "ja"), TABLE_CASES)
+def test_build_says_what_check_says(tiny, monkeypatch, capsys, files, en, ja):
+    monkeypatch.chdir(tiny.parent)
+    site = tiny.parent / "site"
+    assert main(["build", "--quiet", "--content", str(tiny), "--out", str(site)]) == 0
+    built = snapshot(site)
+    change(tiny, files)
+    capsys.readouterr()
+    code = main(["build", "--quiet", "--lang", "en", "--content", str(tiny), "--out", str(site)])
+    assert (code, capsys.readouterr().err.splitlines()) == failed([en], [ja])["en"]
+    assert snapshot(site) == built
+
+
 # -- All at once, and all well -------------------------------------------------------------------
 def test_valid_tree_prints_nothing(tiny, monkeypatch, capsys):
     monkeypatch.chdir(tiny.parent)
