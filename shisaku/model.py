@@ -33,6 +33,10 @@ class Project:
     cost: int | None
     previous_cost: int | None
     file: str
+    # why the report's 前年度 figure differs from last year's report (a restatement)
+    previous_cost_note: Text | None = None
+    end_note: Text | None = None  # why the project ends after this fiscal year
+    merged_into: str | None = None  # the project it goes on as part of, from the next year
 
     @property
     def change(self) -> int | None:
@@ -181,7 +185,14 @@ def _project(record: Any, languages: list[str]) -> Project:
         cost=_cost(data["cost"], year),
         previous_cost=_cost(data["cost"], year - 1),
         file=record.file,
+        previous_cost_note=_optional_text(data.get("previous_cost_note"), languages),
+        end_note=_optional_text(data.get("end_note"), languages),
+        merged_into=data.get("merged_into"),
     )
+
+
+def _optional_text(value: dict[str, str] | None, languages: list[str]) -> Text | None:
+    return None if value is None else texts(value, languages)
 
 
 def _cost(costs: dict[Any, Any], year: int) -> int | None:
