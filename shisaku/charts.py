@@ -1,4 +1,5 @@
-"""Inline SVG bar charts, drawn at build time: this year's and last year's cost per project.
+"""Inline SVG bar charts, drawn at build time: this year's and last year's cost per project,
+and one project's cost over the years.
 
 Pages run under a Content-Security-Policy without inline styles, so the SVG carries no `style`
 at all: class names for the site's CSS, and presentation attributes so it still looks right
@@ -85,6 +86,46 @@ def bar_chart(
     return Markup("\n".join(parts))
 
 
+def history_chart(
+    points: list[tuple[str, int | None]],
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    lang: str,
+) -> Markup:
+    """One bar per fiscal year (label, cost in thousand yen or None), in the order given, each
+    with its value at its end; the table of the same figures is the text alternative."""
+    if not chart_id or any(c.isspace() for c in chart_id):
+        raise ValueError(f"chart_id must be one token for aria-labelledby: {chart_id!r}")
+    values = [v for _, v in points if v is not None]
+    if any(v < 0 for v in values):
+        raise ValueError("history_chart draws costs, which are never negative")
+    value_room = max((text_width(formats.amount(v, lang)) for v in values), default=0)
+    label_room = max((text_width(label) for label, _ in points), default=0) + VALUE_GAP
+    bar_room = WIDTH - 2 * MARGIN - label_room - VALUE_GAP - value_room
+    scale = bar_room / max(values) if values and max(values) > 0 else 0.0
+    row = BAR_HEIGHT + ITEM_GAP
+    height = 2 * MARGIN + len(points) * row
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"'
+        f' aria-labelledby="{esc(chart_id)}-title {esc(chart_id)}-desc" viewBox="0 0 {WIDTH} {number(height)}"'
+        f' preserveAspectRatio="xMinYMin meet" font-family="sans-serif" font-size="{FONT_SIZE}">',
+        f'<title id="{esc(chart_id)}-title">{esc(title)}</title>',
+        f'<desc id="{esc(chart_id)}-desc">{esc(description)}</desc>',
+    ]
+    for i, (label, value) in enumerate(points):
+        top = MARGIN + i * row
+        bar = bar_with_value("this", value, top, scale, lang, left=MARGIN + label_room)
+        parts.append(
+            f'<g class="chart-item"><text class="chart-label" x="{MARGIN}"'
+            f' y="{number(baseline(top, BAR_HEIGHT))}" fill="{TEXT_COLOUR}">{esc(label)}</text>'
+            f"{bar}</g>"
+        )
+    parts.append("</svg>")
+    return Markup("\n".join(parts))
+
+
 def esc(text: str) -> str:
     """markupsafe.escape's text, without making a Markup object of each label: the same five
     characters, replaced the same way."""
@@ -157,16 +198,18 @@ def item(bar: Bar, lines: list[str], top: float, scale: float, lang: str) -> str
     return f'<g class="chart-item">{label}{this_bar}{last_bar}</g>'
 
 
-def bar_with_value(key: str, value: int | None, top: float, scale: float, lang: str) -> str:
-    """A bar (none for a missing value or zero) and the value written just after it."""
+def bar_with_value(
+    key: str, value: int | None, top: float, scale: float, lang: str, left: float = MARGIN
+) -> str:
+    """A bar from left (none for a missing value or zero) and the value written just after it."""
     length = (value or 0) * scale
     rect = ""
     if length > 0:
         rect = (
-            f'<rect class="chart-bar-{key}" x="{MARGIN}" y="{number(top)}" width="{number(length)}"'
+            f'<rect class="chart-bar-{key}" x="{number(left)}" y="{number(top)}" width="{number(length)}"'
             f' height="{BAR_HEIGHT}" fill="{COLOURS[key]}"/>'
         )
-    x, y = number(MARGIN + length + VALUE_GAP), number(baseline(top, BAR_HEIGHT))
+    x, y = number(left + length + VALUE_GAP), number(baseline(top, BAR_HEIGHT))
     # an amount is digits, commas and a sign or dash: nothing to escape
     return f'{rect}<text class="chart-value" x="{x}" y="{y}" fill="{TEXT_COLOUR}">{formats.amount(value, lang)}</text>'
 

@@ -43,15 +43,6 @@ def by_id(projects: Iterable[Project]) -> dict[str, list[Project]]:
     return groups
 
 
-def policies_by_id(site: Site) -> dict[str, list[tuple[Report, Policy]]]:
-    """Each policy id with every (report, policy) it appears in, newest first."""
-    groups: dict[str, list[tuple[Report, Policy]]] = {}
-    for report in site.reports:
-        for policy in report.policies:
-            groups.setdefault(policy.id, []).append((report, policy))
-    return groups
-
-
 def totals(projects: list[Project]) -> dict[str, Any]:
     """This year's and last year's totals of a list of projects, and the change between them."""
     this_year = total(p.cost for p in projects)
@@ -80,65 +71,32 @@ def in_every_language(site: Site, url: str, template: str, **context: Any) -> li
     ]
 
 
+# Where each year's pages live: one report's overview, table, policies and divisions. The
+# same pages without a year (the home, projects/, policies/ID/, divisions/ID/) show the newest.
+def report_url(year: int) -> str:
+    return f"reports/{year}/"
+
+
+def table_url(year: int) -> str:
+    return f"reports/{year}/projects/"
+
+
+def policy_url(year: int, policy_id: str) -> str:
+    return f"reports/{year}/policies/{policy_id}/"
+
+
+def division_url(year: int, division_id: str) -> str:
+    return f"reports/{year}/divisions/{division_id}/"
+
+
+YearLinks = list[tuple[int, str]]  # (fiscal year, the url of that year's version), newest first
+
+
 def build_pages(site: Site, schemas: dict[str, Any]) -> list[Page]:
     """Every page of the site, in every language; the data pages' downloads come with
     set_downloads, once the data package is made."""
-    latest = site.reports[0]
-    pages: list[Page] = []
-    pages += in_every_language(
-        site,
-        "",
-        "home.html",
-        report=latest,
-        totals=totals(latest.projects),
-        policy_totals={p.id: totals(p.projects) for p in latest.policies},
-    )
-    for policy_id, entries in policies_by_id(site).items():
-        pages += in_every_language(
-            site,
-            f"policies/{policy_id}/",
-            "policy.html",
-            policy_id=policy_id,
-            entries=[
-                {
-                    "report": report,
-                    "policy": policy,
-                    "totals": totals(policy.projects),
-                    "bp_totals": {bp.id: totals(bp.projects) for bp in policy.basic_projects},
-                }
-                for report, policy in entries
-            ],
-        )
-    all_projects = site.projects
-    pages += in_every_language(
-        site,
-        "projects/",
-        "projects.html",
-        projects=all_projects,
-        policies=policies_by_id(site),
-        years=[r.fiscal_year for r in site.reports],
-    )
-    for project_id, years in by_id(all_projects).items():
-        pages += in_every_language(
-            site,
-            f"projects/{project_id}/",
-            "project.html",
-            years=years,
-            project=years[0],
-        )
-    of_division: dict[str, list[Project]] = {}
-    for project in all_projects:
-        of_division.setdefault(project.division, []).append(project)
-    for division in site.divisions.values():
-        projects = of_division.get(division.id, [])
-        pages += in_every_language(
-            site,
-            f"divisions/{division.id}/",
-            "division.html",
-            division=division,
-            projects=projects,
-            totals=totals(projects),
-        )
+    pages = report_pages(site)
+    pages += project_pages(site)
     pages += in_every_language(site, "data/", "data.html", schemas=schemas)
     pages += in_every_language(site, "search/", "search.html")
     for slug, versions in site.pages.items():
@@ -148,6 +106,146 @@ def build_pages(site: Site, schemas: dict[str, Any]) -> list[Page]:
     root_alternates = {lang: f"{lang}/" for lang in site.languages}
     pages.append(Page("", "root.html", site.languages[0], {}, root_alternates, ""))
     pages.append(Page("404.html", "404.html", site.languages[0], {}, {}))
+    return pages
+
+
+def report_pages(site: Site) -> list[Page]:
+    """Each report's overview, table of projects, policies and divisions, one year a page;
+    and the same pages without a year for the newest report each appears in."""
+    every_year = [(r.fiscal_year, report_url(r.fiscal_year)) for r in site.reports]
+    tables = [(r.fiscal_year, table_url(r.fiscal_year)) for r in site.reports]
+    policy_years = years_of(
+        (policy.id, report.fiscal_year) for report in site.reports for policy in report.policies
+    )
+    division_years = years_of(
+        (p.division, report.fiscal_year) for report in site.reports for p in report.projects
+    )
+    pages: list[Page] = []
+    for report in site.reports:
+        year = report.fiscal_year
+        newest = report is site.reports[0]
+        for url in [report_url(year)] + ([""] if newest else []):
+            pages += overview_page(site, report, url, every_year)
+        for url in [table_url(year)] + (["projects/"] if newest else []):
+            pages += table_page(site, report, url, tables)
+        for policy in report.policies:
+            links = [(y, policy_url(y, policy.id)) for y in policy_years[policy.id]]
+            for url in [policy_url(year, policy.id)] + (
+                [f"policies/{policy.id}/"] if links[0][0] == year else []
+            ):
+                pages += policy_page(site, report, policy, url, links)
+        of_division = divisions_of(report)
+        for division_id, projects in of_division.items():
+            links = [(y, division_url(y, division_id)) for y in division_years[division_id]]
+            for url in [division_url(year, division_id)] + (
+                [f"divisions/{division_id}/"] if links[0][0] == year else []
+            ):
+                pages += division_page(site, report, division_id, projects, url, links)
+    for division_id in site.divisions:  # a division with no project in any report
+        if division_id not in division_years:
+            pages += division_page(
+                site, site.reports[0], division_id, [], f"divisions/{division_id}/", []
+            )
+    return pages
+
+
+def years_of(pairs: Iterable[tuple[str, int]]) -> dict[str, list[int]]:
+    """The fiscal years each id appears in, newest first."""
+    found: dict[str, set[int]] = {}
+    for key, year in pairs:
+        found.setdefault(key, set()).add(year)
+    return {key: sorted(years, reverse=True) for key, years in found.items()}
+
+
+def divisions_of(report: Report) -> dict[str, list[Project]]:
+    """The projects of a report by division, in the report's order."""
+    found: dict[str, list[Project]] = {}
+    for project in report.projects:
+        found.setdefault(project.division, []).append(project)
+    return found
+
+
+def overview_page(site: Site, report: Report, url: str, links: YearLinks) -> list[Page]:
+    """A report at a glance: its figures, then its policies and their basic projects."""
+    return in_every_language(
+        site,
+        url,
+        "home.html",
+        report=report,
+        year_links=links,
+        totals=totals(report.projects),
+        policy_totals={p.id: totals(p.projects) for p in report.policies},
+        bp_totals={
+            (p.id, bp.id): totals(bp.projects) for p in report.policies for bp in p.basic_projects
+        },
+    )
+
+
+def table_page(site: Site, report: Report, url: str, links: YearLinks) -> list[Page]:
+    return in_every_language(
+        site, url, "projects.html", report=report, projects=report.projects, year_links=links
+    )
+
+
+def policy_page(
+    site: Site, report: Report, policy: Policy, url: str, links: YearLinks
+) -> list[Page]:
+    return in_every_language(
+        site,
+        url,
+        "policy.html",
+        report=report,
+        policy=policy,
+        year_links=links,
+        totals=totals(policy.projects),
+        bp_totals={bp.id: totals(bp.projects) for bp in policy.basic_projects},
+    )
+
+
+def division_page(
+    site: Site,
+    report: Report,
+    division_id: str,
+    projects: list[Project],
+    url: str,
+    links: YearLinks,
+) -> list[Page]:
+    return in_every_language(
+        site,
+        url,
+        "division.html",
+        report=report,
+        division=site.divisions[division_id],
+        projects=projects,
+        totals=totals(projects),
+        year_links=links,
+    )
+
+
+def project_pages(site: Site) -> list[Page]:
+    """One page per project id: its whole life, newest fiscal year first."""
+    histories = by_id(site.projects)
+    merged_from: dict[str, list[Project]] = {}
+    for years in histories.values():
+        if years[0].merged_into:
+            merged_from.setdefault(years[0].merged_into, []).append(years[0])
+    newest_year = site.reports[0].fiscal_year
+    pages: list[Page] = []
+    for project_id, years in histories.items():
+        last = years[0]
+        names = [p.name for p in years]
+        pages += in_every_language(
+            site,
+            f"projects/{project_id}/",
+            "project.html",
+            project=last,
+            years=years,
+            first_year=years[-1].fiscal_year,
+            ended=last.fiscal_year < newest_year or bool(last.end_note or last.merged_into),
+            merged_into=histories.get(last.merged_into or "", [None])[0],
+            merged_from=merged_from.get(project_id, []),
+            former_names=[n for i, n in enumerate(names) if n != last.name and n not in names[:i]],
+        )
     return pages
 
 

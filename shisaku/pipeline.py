@@ -85,6 +85,25 @@ def build(
     validated, problems = check(content, progress, tables_later=True)
     if validated is None:
         return problems
+    try:
+        problems = publish(validated, site_dir, templates, progress, inputs)
+    except Exception:
+        # The model, pages and data files may rely on what frictionless checks (it runs
+        # beside them): where it finds something, that is what to say, not what it broke.
+        problems = validate.table_problems(validated)
+        if problems:
+            return problems
+        raise
+    if not problems:
+        progress.total()
+    return problems
+
+
+def publish(
+    validated: Validated, site_dir: Path, templates: Path, progress: Progress, inputs: str
+) -> list[Problem]:
+    """Model, pages, data package, catalogue and search index, written whole and swapped in
+    as site/; or the problems that stopped it, with site/ as it was."""
     site = model.build_model(validated.records)
     problems = string_problems(templates, site.languages)
     if problems:
@@ -93,17 +112,9 @@ def build(
     renderer = Renderer(site, templates)
     renderer.load_templates()  # compiled once, before the workers fork
     job = Job(renderer, site_pages, validated)
-    del validated
     with Writer(site_dir) as writer, workers.Pool(job) as pool:
         checked = pool.submit(check_tables)  # frictionless, beside the pages
-        try:
-            write_site(pool, writer, job, templates, progress)
-        except Exception:
-            # Pages and data files may rely on what frictionless checks: where it found
-            # something, that is what to say, not what it broke.
-            if checked.result():
-                return checked.result()
-            raise
+        write_site(pool, writer, job, templates, progress)
         problems = checked.result()
         if problems:
             return problems  # the staging folder goes; site/ stays as it was
@@ -111,7 +122,6 @@ def build(
             fingerprint.forget(site_dir)
             writer.commit()
             fingerprint.remember(site_dir, inputs)
-    progress.total()
     return []
 
 

@@ -11,10 +11,11 @@ import yaml
 from markupsafe import Markup
 
 from . import charts
+from .figures import total
 from .formats import Formatter
 from .load import display_path
 from .markup import render_markdown
-from .model import Project, Site
+from .model import Project, Report, Site
 from .pages import Page
 from .problems import Language, Problem, missing_file
 
@@ -132,6 +133,56 @@ class Renderer:
             lang=lang,
         )
 
+    def history_chart(self, years: list[Project], chart_id: str, lang: str) -> Markup:
+        """One project's cost in each fiscal year it appears in, oldest first, after the year
+        before its first (as its first report gives it), as an inline SVG."""
+        fmt = Formatter(lang)
+        in_order = sorted(years, key=lambda p: p.fiscal_year)
+        first = in_order[0]
+        points = [(fmt.fiscal_year(first.fiscal_year - 1), first.previous_cost)]
+        points += [(fmt.fiscal_year(p.fiscal_year), p.cost) for p in in_order]
+        return charts.history_chart(
+            points,
+            chart_id=chart_id,
+            title=self.strings.get(lang, "history_chart_title", name=fmt.text(years[0].name)),
+            description=self.strings.get(
+                lang,
+                "history_chart_desc",
+                first=fmt.fiscal_year(first.fiscal_year - 1),
+                last=fmt.fiscal_year(in_order[-1].fiscal_year),
+                count=len(points),
+            ),
+            lang=lang,
+        )
+
+    def policy_chart(self, report: Report, chart_id: str, lang: str) -> Markup:
+        """Each policy's total cost in a report's year and the year before, as an inline SVG."""
+        fmt = Formatter(lang)
+        year = report.fiscal_year
+        this_year, last_year = fmt.fiscal_year(year), fmt.fiscal_year(year - 1)
+        bars = [
+            charts.Bar(
+                fmt.text(p.name),
+                total(x.cost for x in p.projects),
+                total(x.previous_cost for x in p.projects),
+            )
+            for p in report.policies
+        ]
+        return charts.bar_chart(
+            bars,
+            chart_id=chart_id,
+            title=self.strings.get(lang, "policy_chart_title", year=this_year),
+            description=self.strings.get(
+                lang,
+                "policy_chart_desc",
+                this_year=this_year,
+                last_year=last_year,
+                count=len(bars),
+            ),
+            series=(this_year, last_year),
+            lang=lang,
+        )
+
     def _strings_of(self, lang: str) -> Callable[..., str]:
         """t(key, **values) in one language."""
         return lambda key, **values: self.strings.get(lang, key, **values)
@@ -153,4 +204,6 @@ class Renderer:
             absolute=self.absolute,
             markdown=render_markdown,
             chart=lambda projects, chart_id: self.chart(projects, chart_id, lang),
+            history_chart=lambda years, chart_id: self.history_chart(years, chart_id, lang),
+            policy_chart=lambda report, chart_id: self.policy_chart(report, chart_id, lang),
         )

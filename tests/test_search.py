@@ -104,13 +104,16 @@ def test_a_project_page_gives_its_name_texts_and_where_it_belongs(built_site):
 
 def test_policy_and_division_pages_give_their_own_text_not_their_tables(built_site):
     policy = extract_page(built_site, "ja/policies/chiiki-keizai/")
-    assert policy is not None and policy.title == "地域経済の活性化"
+    assert policy is not None and policy.title == "地域経済の活性化 (令和5年度)"
+    # each year's copy at reports/{year}/ is not a second result for the same text
+    assert extract_page(built_site, "ja/reports/2023/policies/chiiki-keizai/") is None
+    assert extract_page(built_site, "ja/reports/2023/divisions/sangyo-seisaku/") is None
     assert "さまざまな産業振興の支援とともに" in policy.text  # the approach
     assert "事業用地を求める企業に対し、情報提供やマッチングを図る。" in policy.text  # directions
     assert "中小企業資金融資事業" not in policy.text  # in the table of projects
     division = extract_page(built_site, "ja/divisions/sangyo-seisaku/")
-    assert division is not None and division.title == "産業政策課"
-    assert "この課が所管する事務事業は14件です。" in division.text
+    assert division is not None and division.title == "産業政策課 (令和5年度)"
+    assert "この課が令和5年度に所管した事務事業は14件です。" in division.text
     assert "中小企業資金融資事業" not in division.text
 
 
