@@ -24,6 +24,7 @@ from .site_server import (
     build_site,
     missing_tool,
 )
+from .synthetic import make_city
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +36,27 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def site_url(built_site: Path) -> Iterator[str]:
     """http://127.0.0.1:{free port}/shisaku-hokoku/: the built site, served until the session ends."""
-    server = http.server.ThreadingHTTPServer((HOST, 0), SiteHandler.serving(built_site))
+    yield from serve(built_site)
+
+
+@pytest.fixture(scope="session")
+def city_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A synthetic five-year city (tests/synthetic.py: 80 projects a year under 8 policies,
+    FY2019-2023, projects started, ended, merged and renamed), built once."""
+    root = tmp_path_factory.mktemp("city")
+    content = make_city(root / "content", 80, policies=8)
+    return build_site(root / "site", content)
+
+
+@pytest.fixture(scope="session")
+def city_url(city_site: Path) -> Iterator[str]:
+    """The five-year city, served like site_url."""
+    yield from serve(city_site)
+
+
+def serve(site: Path) -> Iterator[str]:
+    """A built site served under its base path on a free port, until the generator is closed."""
+    server = http.server.ThreadingHTTPServer((HOST, 0), SiteHandler.serving(site))
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()

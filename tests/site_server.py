@@ -84,10 +84,12 @@ def skip_if_not_written(site: Path, name: str, lang: str) -> None:
         pytest.skip(f"content/pages/ has no {name!r} page in {lang} yet")
 
 
-def build_site(out: Path) -> Path:
-    """`python build.py --out DIR`, failing the test with the build's own messages."""
+def build_site(out: Path, content: Path | None = None) -> Path:
+    """`python build.py --out DIR` (of content/, or of another content folder), failing the
+    test with the build's own messages."""
+    chosen = ["--content", str(content)] if content else []
     result = subprocess.run(
-        [sys.executable, "build.py", "--out", str(out), "--lang", "en"],
+        [sys.executable, "build.py", "--out", str(out), "--lang", "en", *chosen],
         cwd=ROOT,
         capture_output=True,
         text=True,

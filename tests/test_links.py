@@ -132,7 +132,16 @@ def check_link(
 
 @pytest.fixture(scope="module")
 def crawl(built_site: Path) -> Crawl:
-    site = built_site
+    crawl = crawl_of(built_site)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "external-links.txt").write_text(
+        "".join(f"{url}\n" for url in sorted(crawl.external)), encoding="utf-8"
+    )
+    return crawl
+
+
+def crawl_of(site: Path) -> Crawl:
+    """Every link and asset of a built site followed; what is broken, and what is external."""
     pages = {file: parse(file) for file in html_files(site)}
     crawl = Crawl()
     for file, parsed in pages.items():
@@ -145,10 +154,6 @@ def crawl(built_site: Path) -> Crawl:
         for raw in CSS_URL.findall(css.read_text(encoding="utf-8")):
             if not raw.startswith("data:"):
                 check_link(crawl, site, pages, f"{css.relative_to(site)}: url()", here, raw)
-    ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "external-links.txt").write_text(
-        "".join(f"{url}\n" for url in sorted(crawl.external)), encoding="utf-8"
-    )
     return crawl
 
 
