@@ -1,8 +1,19 @@
 """Harvesting metadata: DCAT-AP 3 (Turtle + JSON-LD), schema.org Dataset, sitemap.xml, robots.txt.
 
-One dataset for the whole data package, not one per fiscal year: every published file holds
-every fiscal year reviewed, so a per-year dataset would point at distributions that are not
-its own. The dataset's temporal coverage lists each fiscal year (1 April to 31 March).
+Two views of the same data, both in the catalogue:
+
+- `#dataset`: the whole data package, every fiscal year, with a distribution per file that
+  holds every year (the tables, the workbook, the CSVW metadata, the zip, datapackage.json).
+  Its temporal coverage lists each fiscal year (1 April to 31 March).
+- `#series`, a dcat:DatasetSeries of one dcat:Dataset per fiscal year's report
+  (`#dataset-2023`, ...), each with its own period and its own distribution, that year's rows
+  as 132225_projects_2023.csv; dcat:inSeries on each member, dcat:prev / dcat:next between
+  them in year order, dcat:first / dcat:last on the series. As DCAT-AP 3 has it, the series
+  itself has no distribution. A harvester that keeps one period per dataset (ckanext-dcat
+  harvests the nodes typed dcat:Dataset and reads no dcat:inSeries) gets every year's rows.
+  The catalogue lists the members and the whole dataset with dcat:dataset, and the series with
+  dcat:resource: DCAT-AP's shapes, checked without inference, want every dcat:dataset typed
+  dcat:Dataset, and the series is not a dataset a portal should offer for download.
 
 Every node has an IRI (no blank nodes), derived from base_url + base_path in site.yaml, so the
 graph is stable from build to build and both syntaxes say exactly the same thing.
@@ -11,13 +22,15 @@ graph is stable from build to build and both syntaxes say exactly the same thing
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
 from typing import Any
 
 from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, SKOS
 
-from .data import release_time, sha256
+from .data import release_time, sha256, year_resource
+from .formats import wareki
 from .model import Site
 
 # DCAT 3 (rdflib's closed DCAT namespace predates dcat:version).
@@ -40,6 +53,7 @@ ADMS_PUBLISHER_TYPE = "http://purl.org/adms/publishertype/LocalAuthority"
 ADMS_LICENCE_TYPE = "http://purl.org/adms/licencetype/Attribution"
 FILE_TYPES = {"csv": "CSV", "xlsx": "XLSX", "json": "JSON", "zip": "ZIP"}
 CATALOG_FILES = {"catalog.ttl": "text/turtle", "catalog.jsonld": "application/ld+json"}
+SERIES_SUFFIX = {"ja": "（年度別）", "en": " by fiscal year"}
 
 PREFIXES = {
     "dcat": DCAT,
@@ -94,6 +108,7 @@ class CatalogBuilder:
 
     def build(self) -> Graph:
         catalog, dataset = self.node("catalog"), self.node("dataset")
+        years = sorted(report.fiscal_year for report in self.site.reports)
         s = self.settings
         self.add(catalog, RDF.type, DCAT.Catalog)
         self.texts(catalog, DCTERMS.title, s["title"])
@@ -106,6 +121,9 @@ class CatalogBuilder:
         self.add(catalog, DCAT.themeTaxonomy, self.theme_scheme())
         self.common(catalog)
         self.dataset(dataset)
+        self.add(catalog, DCAT.resource, self.series(years))
+        for year in years:
+            self.add(catalog, DCAT.dataset, self.node(f"dataset-{year}"))
         return self.graph
 
     def common(self, subject: URIRef) -> None:
@@ -171,37 +189,85 @@ class CatalogBuilder:
         self.add(contact, VCARD.hasURL, URIRef(self.settings["publisher"]["url"]))
         return contact
 
+    def described(self, node: URIRef, title: dict[str, str], description: dict[str, str]) -> None:
+        """What the whole dataset, the series and each year's dataset all say."""
+        s = self.settings
+        self.texts(node, DCTERMS.title, title)
+        self.texts(node, DCTERMS.description, description)
+        self.add(node, DCTERMS.publisher, self.node("publisher"))
+        self.add(node, DCAT.contactPoint, self.contact())
+        self.add(node, DCTERMS.spatial, self.node("place"))
+        for lang in self.site.languages:
+            for word in s["keywords"][lang]:
+                self.add(node, DCAT.keyword, Literal(word, lang=lang))
+        for code, labels in THEMES.items():
+            self.add(node, DCAT.theme, self.concept(f"{EU}data-theme/{code}", labels))
+        self.common(node)
+
+    def landing_page(self) -> URIRef:
+        return self.typed(home(self.site) + f"{self.site.languages[0]}/data/", FOAF.Document)
+
+    def annual(self) -> URIRef:
+        return self.typed(f"{EU}frequency/ANNUAL", DCTERMS.Frequency)
+
     def dataset(self, dataset: URIRef) -> None:
         s = self.settings
         self.add(dataset, RDF.type, DCAT.Dataset)
-        self.texts(dataset, DCTERMS.title, s["title"])
-        self.texts(dataset, DCTERMS.description, s["description"])
+        self.described(dataset, s["title"], s["description"])
         self.add(dataset, DCTERMS.identifier, Literal(self.package["id"]))
-        self.add(dataset, DCTERMS.publisher, self.node("publisher"))
-        self.add(dataset, DCAT.contactPoint, self.contact())
-        self.add(
-            dataset,
-            DCAT.landingPage,
-            self.typed(home(self.site) + f"{self.site.languages[0]}/data/", FOAF.Document),
-        )
-        self.add(dataset, DCTERMS.spatial, self.node("place"))
+        self.add(dataset, DCAT.landingPage, self.landing_page())
         self.add(dataset, DCAT.version, Literal(s["version"]))
-        self.add(
-            dataset,
-            DCTERMS.accrualPeriodicity,
-            self.typed(f"{EU}frequency/ANNUAL", DCTERMS.Frequency),
-        )
-        for lang in self.site.languages:
-            for word in s["keywords"][lang]:
-                self.add(dataset, DCAT.keyword, Literal(word, lang=lang))
-        for code, labels in THEMES.items():
-            self.add(dataset, DCAT.theme, self.concept(f"{EU}data-theme/{code}", labels))
+        self.add(dataset, DCTERMS.accrualPeriodicity, self.annual())
         for report in self.site.reports:
             self.add(dataset, DCTERMS.temporal, self.period(report.fiscal_year))
-        self.common(dataset)
-        for resource in self.package["resources"]:
+        for resource in whole_resources(self.site, self.package):
             self.add(dataset, DCAT.distribution, self.distribution(resource))
         self.add(dataset, DCAT.distribution, self.descriptor_distribution())
+
+    def series(self, years: list[int]) -> URIRef:
+        """The reports, one dataset a fiscal year, as one dcat:DatasetSeries in year order."""
+        series = self.node("series")
+        s = self.settings
+        self.add(series, RDF.type, DCAT.DatasetSeries)
+        suffix = {lang: SERIES_SUFFIX.get(lang, SERIES_SUFFIX["en"]) for lang in s["title"]}
+        title = {lang: f"{s['title'][lang]}{suffix[lang]}" for lang in self.site.languages}
+        self.described(series, title, s["description"])
+        self.add(series, DCTERMS.accrualPeriodicity, self.annual())
+        for year in years:
+            self.add(series, DCTERMS.temporal, self.period(year))
+        resources = {r["name"]: r for r in self.package["resources"]}
+        members = [self.node(f"dataset-{year}") for year in years]
+        for year, member in zip(years, members, strict=True):
+            self.member(member, year, resources[year_resource(year)])
+            self.add(member, DCAT.inSeries, series)
+        for earlier, later in itertools.pairwise(members):
+            self.add(later, DCAT.prev, earlier)
+            self.add(earlier, DCAT.next, later)
+        if members:
+            self.add(series, DCAT.first, members[0])
+            self.add(series, DCAT.last, members[-1])
+        return series
+
+    def member(self, member: URIRef, year: int, resource: dict[str, Any]) -> None:
+        """One fiscal year's report as a dataset of its own, with its own file."""
+        s = self.settings
+        self.add(member, RDF.type, DCAT.Dataset)
+        title = {
+            "ja": f"{s['title']['ja']} {wareki(year)}",
+            "en": f"{s['title']['en']}, FY{year}",
+        }
+        text_ja, _, text_en = resource["description"].partition("\n\n")
+        text = {"ja": text_ja, "en": text_en}
+        languages = self.site.languages
+        self.described(
+            member,
+            {lang: title.get(lang, title["en"]) for lang in languages},
+            {lang: text.get(lang, text_en) for lang in languages},
+        )
+        self.add(member, DCTERMS.identifier, Literal(f"{self.package['id']}#{resource['name']}"))
+        self.add(member, DCAT.landingPage, self.landing_page())
+        self.add(member, DCTERMS.temporal, self.period(year))
+        self.add(member, DCAT.distribution, self.distribution(resource))
 
     def theme_scheme(self) -> URIRef:
         scheme = self.typed(f"{EU}data-theme", SKOS.ConceptScheme)
@@ -268,6 +334,17 @@ class CatalogBuilder:
         )
         self.add(node, SPDX.checksumValue, Literal(value, datatype=XSD.hexBinary))
         return node
+
+
+def whole_resources(site: Site, package: dict[str, Any]) -> list[dict[str, Any]]:
+    """The files that hold every fiscal year, one each (the workbook is two resources, one a
+    sheet): the whole dataset's distributions. A fiscal year's CSV belongs to its year's."""
+    years = {year_resource(report.fiscal_year) for report in site.reports}
+    found: dict[str, dict[str, Any]] = {}
+    for resource in package["resources"]:
+        if resource["name"] not in years:
+            found.setdefault(resource["path"], resource)
+    return list(found.values())
 
 
 def catalog_graph(site: Site, package: dict[str, Any], descriptor: dict[str, Any]) -> Graph:
@@ -361,7 +438,7 @@ def schema_org_dataset(site: Site, package: dict[str, Any], lang: str) -> str:
                 "encodingFormat": r["mediatype"],
                 "contentSize": f"{r['bytes']} B",
             }
-            for r in package["resources"]
+            for r in whole_resources(site, package)
         ],
         "includedInDataCatalog": {
             "@type": "DataCatalog",

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from .formats import wide_characters
+from .formats import wareki, wide_characters
 from .model import Site
 from .rows import TABLES, Validated, load_schema
 
@@ -29,6 +29,10 @@ CSV_DIALECT = {
     "doubleQuote": True,
 }
 SHEET_NAME = "事務事業"
+HISTORY_SHEET_NAME = "事業費の推移"
+# The wide table: one row per project id, one cost column per fiscal year.
+HISTORY = "projects-history"
+COST = "事業費（千円）"
 
 # Each resource's title and description, in Japanese and English.
 ABOUT = {
@@ -60,9 +64,38 @@ ABOUT = {
             "primary key) in the W3C CSV on the Web format.",
         ),
     ),
+    HISTORY: (
+        ("事務事業の事業費の推移", "Project cost history"),
+        (
+            "事務事業ごとに1行。最新の名称・施策・基本事業・所管課、初年度と最終年度、年度ごとの事業費（千円）を1列ずつ。"
+            "各年度の事業費はその年度を振り返る報告書の値。",
+            "One row per administrative project: its newest name, policy, basic project and "
+            "division, the first and last fiscal years it appears in, and one column of cost "
+            "(thousand yen) per fiscal year, as the report reviewing that year prints it.",
+        ),
+    ),
+    HISTORY + "-csvw": (
+        ("事業費の推移のCSVW メタデータ", "CSVW metadata of the project cost history"),
+        (
+            "W3C CSV on the Web の形式で、事業費の推移のCSVの列（日本語・英語の名前、型、主キー）を説明するファイル。",
+            "Describes the columns of the project cost history CSV (Japanese and English titles, "
+            "datatypes, the primary key) in the W3C CSV on the Web format.",
+        ),
+    ),
     "projects-xlsx": (
         ("事務事業（Excel）", "Projects (Excel)"),
-        ("事務事業の表をExcel形式にしたもの。", "The projects table as an Excel workbook."),
+        (
+            "事務事業の表（シート「事務事業」）と事業費の推移（シート「事業費の推移」）をExcel形式にしたもの。",
+            "The projects table (sheet 事務事業) and the project cost history (sheet 事業費の推移) "
+            "as an Excel workbook.",
+        ),
+    ),
+    HISTORY + "-xlsx": (
+        ("事業費の推移（Excel）", "Project cost history (Excel)"),
+        (
+            "事務事業の表と同じExcelファイルのシート「事業費の推移」。",
+            "The sheet 事業費の推移 of the projects workbook.",
+        ),
     ),
     "package-zip": (
         ("データパッケージ一式（zip）", "The whole data package (zip)"),
@@ -95,7 +128,88 @@ def file_names(site: Site) -> dict[str, str]:
         "xlsx": f"{code}_projects.xlsx",
         "csvw": f"{code}_projects.csv-metadata.json",
         "zip": f"{code}_datapackage.zip",
+        HISTORY: f"{code}_projects_history.csv",
+        HISTORY + "-csvw": f"{code}_projects_history.csv-metadata.json",
     }
+
+
+def year_resource(fiscal_year: int) -> str:
+    """The name of the resource of one fiscal year's rows of the projects table."""
+    return f"projects-{fiscal_year}"
+
+
+def year_file(site: Site, fiscal_year: int) -> str:
+    """The CSV of one fiscal year's rows of the projects table: 132225_projects_2023.csv."""
+    return f"{site.code}_projects_{fiscal_year}.csv"
+
+
+def year_about(fiscal_year: int) -> tuple[tuple[str, str], tuple[str, str]]:
+    era = wareki(fiscal_year)
+    return (
+        (f"事務事業（{era}）", f"Projects (FY{fiscal_year})"),
+        (
+            f"{era}を振り返る報告書の事務事業。事務事業の表のうち{era}の行で、列は同じ。",
+            f"The projects of the report reviewing FY{fiscal_year}: the rows of the projects "
+            "table for that fiscal year, with the same columns.",
+        ),
+    )
+
+
+# -- the wide history table ---------------------------------------------------------------------
+def fiscal_years(rows: list[dict[str, Any]]) -> list[int]:
+    """The fiscal years of the projects table's rows, oldest first."""
+    return sorted({row["年度"] for row in rows})
+
+
+def cost_column(fiscal_year: int) -> str:
+    return f"事業費_{fiscal_year}（千円）"
+
+
+def filled(template: dict[str, Any], **values: Any) -> dict[str, Any]:
+    """A field of the year rule with {year} and {wareki} filled in its texts."""
+    return {k: v.format(**values) if isinstance(v, str) else v for k, v in template.items()}
+
+
+def history_field(spec: dict[str, Any]) -> dict[str, Any]:
+    """A field of the history table: projects.json's field `from`, with spec's keys over it."""
+    projects = {f["name"]: f for f in load_schema("projects")["fields"]}
+    base = projects[spec["from"]] if "from" in spec else {}
+    merged = {**base, **{k: v for k, v in spec.items() if k != "from"}}
+    return {"name": merged.pop("name"), **merged}
+
+
+def history_schema(years: list[int], rule: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The published Table Schema of the history table: schema/projects-history.json's fixed
+    fields, then its yearField once for each fiscal year, oldest first. A field with `from`
+    starts as that field of projects.json; its other keys replace the copied ones."""
+    rule = rule or load_schema(HISTORY)
+    fields = [history_field(spec) for spec in rule["fields"]]
+    fields += [history_field(filled(rule["yearField"], year=y, wareki=wareki(y))) for y in years]
+    skip = {"description", "fields", "yearField"}
+    return {
+        "$schema": rule["$schema"],
+        "fields": fields,
+        **{k: v for k, v in rule.items() if k not in skip and k != "$schema"},
+    }
+
+
+def history_rows(rows: list[dict[str, Any]], years: list[int]) -> list[dict[str, Any]]:
+    """One row per project id, in the order of its newest row in the projects table: the lead
+    columns from its newest year, the first and last years, and each year's 事業費."""
+    lead = ("全国地方公共団体コード", "事務事業ID", "事務事業名", "事務事業名_英語")
+    lead += ("施策ID", "基本事業ID", "所管課ID")
+    found: dict[str, dict[str, Any]] = {}
+    for row in sorted(rows, key=lambda r: -r["年度"]):  # stable: the table's order in a year
+        year = row["年度"]
+        entry = found.get(row["事務事業ID"])
+        if entry is None:
+            entry = {name: row[name] for name in lead}
+            entry |= {"初年度": year, "最終年度": year}
+            entry |= {cost_column(y): None for y in years}
+            found[row["事務事業ID"]] = entry
+        entry["初年度"] = min(entry["初年度"], year)
+        entry[cost_column(year)] = row[COST]
+    return list(found.values())
 
 
 def csv_text(value: Any) -> str:
@@ -165,11 +279,12 @@ def number_formats(fields: list[dict[str, Any]]) -> list[str | None]:
     return formats
 
 
-def xlsx_bytes(
-    fields: list[dict[str, Any]], rows: list[dict[str, Any]], when: datetime.datetime
-) -> bytes:
-    """The main table for spreadsheet users: numbers as numbers, text as text (never a formula),
-    a frozen header, fitted widths; the same bytes for the same rows at any time.
+Sheet = tuple[str, list[dict[str, Any]], list[dict[str, Any]]]  # name, fields, rows
+
+
+def xlsx_bytes(sheets: list[Sheet], when: datetime.datetime) -> bytes:
+    """The tables for spreadsheet users, one sheet each: numbers as numbers, text as text (never
+    a formula), a frozen header, fitted widths; the same bytes for the same rows at any time.
 
     in_memory: the parts are dated 1980-01-01 (from temporary files they would be dated with
     the local time zone) and nothing is written to disk. XlsxWriter turns constant_memory off
@@ -177,12 +292,20 @@ def xlsx_bytes(
     """
     import xlsxwriter  # only the worker that makes the data package needs it
 
-    names = [f["name"] for f in fields]
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
     # created: the release, never the clock (XlsxWriter writes it as modified too)
     book.set_properties({"author": "shisaku", "created": when.astimezone(datetime.UTC)})
-    sheet = book.add_worksheet(SHEET_NAME)
+    for name, fields, rows in sheets:
+        write_sheet(book, name, fields, rows)
+    book.close()
+    return out.getvalue()
+
+
+def write_sheet(book: Any, name: str, fields: list[dict[str, Any]], rows: list[dict[str, Any]]):
+    """One table as one sheet of the workbook."""
+    names = [f["name"] for f in fields]
+    sheet = book.add_worksheet(name)
     sheet.freeze_panes(1, 0)
     top = {"valign": "top", "text_wrap": True}
     header = book.add_format({"bold": True, **top})
@@ -200,8 +323,6 @@ def xlsx_bytes(
             value = row[name]
             if value is not None and value != "":  # no cell for a missing value
                 writers[column](number, column, value, styles[column])
-    book.close()
-    return out.getvalue()
 
 
 # -- zip ----------------------------------------------------------------------------------------
@@ -234,9 +355,14 @@ def both(ja: str, en: str) -> str:
     return f"{ja} / {en}"
 
 
-def resource(name: str, path: str, data: bytes, **extra: Any) -> dict[str, Any]:
-    """One file of the package, with its titles, its size and its sha256."""
-    (title_ja, title_en), (text_ja, text_en) = ABOUT[name]
+About = tuple[tuple[str, str], tuple[str, str]]  # (title ja, en), (description ja, en)
+
+
+def resource(
+    name: str, path: str, data: bytes, about: About | None = None, **extra: Any
+) -> dict[str, Any]:
+    """One file of the package, with its titles (ABOUT's unless given), its size and its sha256."""
+    (title_ja, title_en), (text_ja, text_en) = about or ABOUT[name]
     return {
         "name": name,
         "path": path,
@@ -248,18 +374,22 @@ def resource(name: str, path: str, data: bytes, **extra: Any) -> dict[str, Any]:
     }
 
 
-def table_resource(name: str, path: str, data: bytes) -> dict[str, Any]:
-    """A CSV table of the package, described by its schema in schema/."""
+def table_resource(
+    name: str, path: str, data: bytes, about: About | None = None, schema: str | None = None
+) -> dict[str, Any]:
+    """A CSV table of the package, described by its schema in schema/ (the table's own unless
+    given)."""
     return resource(
         name,
         path,
         data,
+        about,
         type="table",
         format="csv",
         mediatype="text/csv",
         encoding="utf-8",
         dialect={"$schema": DIALECT_PROFILE, **CSV_DIALECT},
-        schema=f"schema/{name}.json",
+        schema=schema or f"schema/{name}.json",
     )
 
 
@@ -309,8 +439,16 @@ def json_bytes(value: Any) -> bytes:
 
 
 def schemas() -> dict[str, dict[str, Any]]:
-    """The Table Schema of every published table, by table name."""
-    return {name: load_schema(name) for name in TABLES}
+    """The Table Schema of every published table, by table name; the history table's with one
+    field that stands for its year columns (the data page's column dictionary shows it)."""
+    found = {name: load_schema(name) for name in TABLES}
+    rule = load_schema(HISTORY)
+    found[HISTORY] = history_schema([], rule)
+    each_year = filled(rule["yearField"], year="YYYY", wareki="その年度")
+    each_year["description"] += " One column per fiscal year, oldest first; YYYY is the year."
+    each_year["description_ja"] += "年度ごとに1列、古い年度から。YYYYは西暦の年度。"
+    found[HISTORY]["fields"].append(history_field(each_year))
+    return found
 
 
 # -- CSVW, for tools that read W3C CSV on the Web metadata --------------------------------------
@@ -375,42 +513,76 @@ def csvw_metadata(
     }
 
 
+def csvw_resource(name: str, path: str, data: bytes) -> dict[str, Any]:
+    return resource(name, path, data, format="json", mediatype="application/csvm+json")
+
+
+def xlsx_resource(name: str, path: str, data: bytes, sheet: str, schema: str) -> dict[str, Any]:
+    """One sheet of the workbook, described by its table's schema."""
+    return resource(
+        name,
+        path,
+        data,
+        type="table",
+        format="xlsx",
+        mediatype=XLSX_MEDIATYPE,
+        # sheetName as Data Package v2 says; frictionless-py (5.x) reads only its excel control
+        dialect={"$schema": DIALECT_PROFILE, "sheetName": sheet, "excel": {"sheet": sheet}},
+        schema=schema,
+    )
+
+
+def year_tables(
+    site: Site, rows: list[dict[str, Any]], fields: list[dict[str, Any]], years: list[int]
+) -> tuple[dict[str, bytes], list[dict[str, Any]]]:
+    """Each fiscal year's rows of the projects table as a CSV of their own, newest first."""
+    by_year: dict[int, list[dict[str, Any]]] = {year: [] for year in years}
+    for row in rows:
+        by_year[row["年度"]].append(row)
+    files, resources = {}, []
+    for year in sorted(years, reverse=True):
+        path = year_file(site, year)
+        files[path] = csv_bytes(fields, by_year[year])
+        resources.append(
+            table_resource(
+                year_resource(year), path, files[path], year_about(year), "schema/projects.json"
+            )
+        )
+    return files, resources
+
+
 def package_files(site: Site, validated: Validated) -> dict[str, bytes]:
     """Every file of site/data/, by its path inside data/."""
     when = release_time(site)
     names = file_names(site)
     tables = schemas()
-    files: dict[str, bytes] = {f"schema/{name}.json": json_bytes(tables[name]) for name in TABLES}
+    projects = validated.tables["projects"]
+    years = fiscal_years(projects)
+    tables[HISTORY] = history_schema(years)
+    rows = {**validated.tables, HISTORY: history_rows(projects, years)}
+    files: dict[str, bytes] = {f"schema/{name}.json": json_bytes(tables[name]) for name in tables}
     resources = []
-    for name in TABLES:
-        files[names[name]] = csv_bytes(tables[name]["fields"], validated.tables[name])
+    for name in (*TABLES, HISTORY):
+        files[names[name]] = csv_bytes(tables[name]["fields"], rows[name])
         resources.append(table_resource(name, names[name], files[names[name]]))
-    csvw = csvw_metadata(site, tables["projects"], names["projects"], CSV_DIALECT)
-    files[names["csvw"]] = json_bytes(csvw)
-    resources.append(
-        resource(
-            "projects-csvw",
-            names["csvw"],
-            files[names["csvw"]],
-            format="json",
-            mediatype="application/csvm+json",
+    by_year, year_resources = year_tables(site, projects, tables["projects"]["fields"], years)
+    files |= by_year
+    resources += year_resources
+    for name, csv_key in (("projects-csvw", "csvw"), (HISTORY + "-csvw", HISTORY + "-csvw")):
+        table = name.removesuffix("-csvw")
+        csvw = csvw_metadata(site, tables[table], names[table], CSV_DIALECT)
+        files[names[csv_key]] = json_bytes(csvw)
+        resources.append(csvw_resource(name, names[csv_key], files[names[csv_key]]))
+    sheets = [
+        (SHEET_NAME, tables["projects"]["fields"], projects),
+        (HISTORY_SHEET_NAME, tables[HISTORY]["fields"], rows[HISTORY]),
+    ]
+    files[names["xlsx"]] = xlsx_bytes(sheets, when)
+    for name, (sheet, _, _) in zip(("projects-xlsx", HISTORY + "-xlsx"), sheets, strict=True):
+        table = name.removesuffix("-xlsx")
+        resources.append(
+            xlsx_resource(name, names["xlsx"], files[names["xlsx"]], sheet, f"schema/{table}.json")
         )
-    )
-    files[names["xlsx"]] = xlsx_bytes(
-        tables["projects"]["fields"], validated.tables["projects"], when
-    )
-    resources.append(
-        resource(
-            "projects-xlsx",
-            names["xlsx"],
-            files[names["xlsx"]],
-            type="table",
-            format="xlsx",
-            mediatype=XLSX_MEDIATYPE,
-            dialect={"$schema": DIALECT_PROFILE, "sheetName": SHEET_NAME},
-            schema="schema/projects.json",
-        )
-    )
     # The zip carries the package without itself: a file cannot list its own size and hash.
     # The workbook is compressed already: deflating it again saves nothing.
     inner = {**files, "datapackage.json": json_bytes(descriptor(site, resources, when))}

@@ -360,7 +360,7 @@ def test_xlsx_holds_the_csvs_values_as_a_spreadsheet_reads_them(synthetic):
     site, validated = synthetic
     files = package_data.package_files(site, validated)
     book = openpyxl.load_workbook(io.BytesIO(files["132225_projects.xlsx"]))
-    assert book.sheetnames == ["事務事業"]
+    assert book.sheetnames == ["事務事業", "事業費の推移"]
     assert book.properties.creator == "shisaku"
     assert book.properties.created == package_data.release_time(site).replace(tzinfo=None)
     sheet = book.active
