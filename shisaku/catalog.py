@@ -204,8 +204,9 @@ class CatalogBuilder:
             self.add(node, DCAT.theme, self.concept(f"{EU}data-theme/{code}", labels))
         self.common(node)
 
-    def landing_page(self) -> URIRef:
-        return self.typed(home(self.site) + f"{self.site.languages[0]}/data/", FOAF.Document)
+    def landing_page(self, path: str = "data/") -> URIRef:
+        """A page of the site in its first language, e.g. data/ or reports/2023/."""
+        return self.typed(home(self.site) + f"{self.site.languages[0]}/{path}", FOAF.Document)
 
     def annual(self) -> URIRef:
         return self.typed(f"{EU}frequency/ANNUAL", DCTERMS.Frequency)
@@ -265,7 +266,7 @@ class CatalogBuilder:
             {lang: text.get(lang, text_en) for lang in languages},
         )
         self.add(member, DCTERMS.identifier, Literal(f"{self.package['id']}#{resource['name']}"))
-        self.add(member, DCAT.landingPage, self.landing_page())
+        self.add(member, DCAT.landingPage, self.landing_page(f"reports/{year}/"))
         self.add(member, DCTERMS.temporal, self.period(year))
         self.add(member, DCAT.distribution, self.distribution(resource))
 

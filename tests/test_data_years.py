@@ -250,6 +250,10 @@ def test_each_members_distribution_is_its_years_file(city, catalog):
         assert catalog.value(distribution, DCT.conformsTo) == URIRef(
             base + "data/schema/projects.json"
         )
+        # its landing page is that year's report, a page of the site
+        landing = str(catalog.value(member, DCAT.landingPage))
+        assert landing == base + f"ja/reports/{year}/"
+        assert (city / landing.removeprefix(base) / "index.html").is_file()
 
 
 def test_the_whole_dataset_keeps_the_files_of_every_year(city, catalog):
