@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from . import fingerprint
-from .problems import message_language, print_problems
+from .problems import Problem, Warnings, message_language, print_problems
 from .progress import Progress
 
 TEMPLATES = (
@@ -49,6 +49,13 @@ def parser(command: str = "") -> argparse.ArgumentParser:
     for name, text in COMMANDS.items():
         sub = commands.add_parser(name, help=text, description=text)
         common_options(sub)
+        if name in ("build", "check", "serve"):
+            sub.add_argument(
+                "--strict",
+                action="store_true",
+                help="warnings (such as a project gone from the next year's report with no "
+                "end_note) are problems: exit 1, nothing written",
+            )
         if name == "serve":
             sub.add_argument(
                 "--port", type=int, default=8000, help="the port on 127.0.0.1 (default: 8000)"
@@ -71,10 +78,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser(argv[0]).parse_args(argv)
     lang = message_language(args.lang)
     progress = Progress(quiet=args.quiet, verbose=args.verbose, lang=lang)
+    warnings = Warnings(strict=getattr(args, "strict", False))
     if args.command == "check":
         from . import pipeline
 
-        return print_problems(pipeline.check(args.content, progress)[1], lang)
+        problems = pipeline.check(args.content, progress, warnings=warnings)[1]
+        return print_problems(said(problems, warnings), lang)
     if args.command == "serve":
         from . import serve
 
@@ -88,10 +97,18 @@ def main(argv: list[str] | None = None) -> int:
 
         return importer.run(args, lang)
     inputs = fingerprint.inputs_digest(args.content, TEMPLATES)
-    if fingerprint.unchanged(args.out, inputs):
+    # A site built in spite of warnings is not one that --strict would build.
+    if not warnings.strict and fingerprint.unchanged(args.out, inputs):
         with progress.stage("nothing changed"):
             return 0
     from . import pipeline  # the libraries it needs take a while to import: not when unchanged
 
-    problems = pipeline.build(args.content, args.out, TEMPLATES, progress, inputs)
-    return print_problems(problems, lang)
+    problems = pipeline.build(args.content, args.out, TEMPLATES, progress, inputs, warnings)
+    return print_problems(said(problems, warnings), lang)
+
+
+def said(problems: list[Problem], warnings: Warnings) -> list[Problem]:
+    """The problems and the warnings, each once, by file and line, as they are printed."""
+    from .validate import sort_problems
+
+    return sort_problems(problems + warnings.found)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import load
+from . import history, load
 from .layouts import ID, TEXT_KEYS, Imported, Table, find_table, read_projects
 from .problems import (
     LANGUAGE_NAMES,
@@ -304,6 +304,8 @@ class Plan:
     changes: list[Change]
     placeholders: list[str]  # ids made up for names never seen
     languages: list[str]
+    # the 前年度 figures that disagree with the years beside them in content/ (check's errors)
+    history: list[Problem] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(c.status == status for c in self.changes)
@@ -330,7 +332,9 @@ def plan_changes(projects: list[Imported], content: Content, placeholders: list[
             continue
         status = "updated" if existing else "created"
         changes.append(Change(path, load.display_path(path), status, old, project_yaml(data), data))
-    return Plan(changes, placeholders, content.languages)
+    plan = Plan(changes, placeholders, content.languages)
+    plan.history = history_problems(plan, content)
+    return plan
 
 
 def write_changes(plan: Plan) -> list[Problem]:
@@ -398,6 +402,12 @@ TEXTS = {
         "ja": '{count} 件の事務事業の{language}のテキストが空（""）です。記入してください'
         "（python build.py check で一覧できます）。",
     },
+    "history": {
+        "en": "{count} of these figures disagree with another year's report (above): "
+        "python build.py check reports them until each is corrected or explained.",
+        "ja": "{count} 件の数値が別の年度の報告書と合いません（上記）。直すか理由を書くまで、"
+        "python build.py check が問題として示します。",
+    },
     "created": {"en": "created: {file}", "ja": "作成: {file}"},
     "updated": {"en": "updated: {file}", "ja": "更新: {file}"},
     "unchanged": {"en": "unchanged: {file}", "ja": "変更なし: {file}"},
@@ -424,6 +434,30 @@ def print_summary(plan: Plan, dry_run: bool, verbose: bool, lang: str, out: Text
         if empty:
             name = LANGUAGE_NAMES.get(lang, LANGUAGE_NAMES["en"]).get(language, language)
             print(say("empty-texts", lang, language=name, count=empty), file=out)
+
+
+def history_problems(plan: Plan, content: Content) -> list[Problem]:
+    """The 前年度 figures of the files as they would be written, against the years beside
+    them in content/: what `check` will say of them (history.previous_cost)."""
+    found = []
+    for change in plan.changes:
+        data, _ = load.parse_yaml(change.new, change.file)
+        year = next(iter(change.data["cost"]))
+        record = load.Record("project", change.file, data, year)
+        before = content.projects.get((year - 1, change.data["id"]))
+        after = content.projects.get((year + 1, change.data["id"]))
+        found += history.previous_cost(record, before) if before else []
+        found += history.previous_cost(after, record) if after else []
+    return found
+
+
+def print_history(problems: list[Problem], lang: str) -> None:
+    """Said, but the import goes on: the table is what the report prints, and the reason
+    for a restatement is for people to write."""
+    for item in problems:
+        print(item.format(lang), file=sys.stderr)
+    if problems:
+        print(say("history", lang, count=len(problems)), file=sys.stderr)
 
 
 # -- The command -------------------------------------------------------------------------------
@@ -473,5 +507,6 @@ def run(args: argparse.Namespace, lang: str) -> int:
             return print_problems(problems, lang)
     if not args.quiet:
         print_summary(plan, dry_run, args.verbose, lang, sys.stdout)
+    print_history(plan.history, lang)
     progress.total()
     return 0

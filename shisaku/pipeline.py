@@ -20,7 +20,7 @@ from typing import Any
 
 from . import data, fingerprint, load, model, pages, search, sitemap, validate, workers
 from .pages import Page
-from .problems import Problem
+from .problems import Problem, Warnings
 from .progress import QUIET, Progress
 from .render import TEMPLATES, Renderer, absolute_url, string_problems
 from .rows import Validated
@@ -40,10 +40,14 @@ class Job:
 
 
 def check(
-    content: Path, progress: Progress = QUIET, tables_later: bool = False
+    content: Path,
+    progress: Progress = QUIET,
+    tables_later: bool = False,
+    warnings: Warnings | None = None,
 ) -> tuple[Validated | None, list[Problem]]:
     """Load and validate everything (frictionless's check of the rows left to
-    validate.table_problems with tables_later); nothing is written."""
+    validate.table_problems with tables_later); nothing is written. The warnings go to
+    warnings.found (or, strict, are problems)."""
     if not content.is_dir():
         return None, [
             Problem(str(content), None, "", "read-error", "read-error", {"detail": "not a folder"})
@@ -53,7 +57,7 @@ def check(
             loaded = load.load(content)
             stage.advance(len(loaded.records))
         with progress.stage("validate") as stage:
-            validated, problems = validate.validate(loaded, tables_later)
+            validated, problems = validate.validate(loaded, tables_later, warnings)
             stage.advance(len(loaded.records))
     return validated, problems
 
@@ -78,11 +82,13 @@ def build(
     templates: Path = TEMPLATES,
     progress: Progress = QUIET,
     inputs: str | None = None,
+    warnings: Warnings | None = None,
 ) -> list[Problem]:
     """The whole pipeline, from content/ to site/; the problems found, or [] once site/ is the
-    new site (inputs: the fingerprint.inputs_digest the caller has just taken)."""
+    new site (inputs: the fingerprint.inputs_digest the caller has just taken). The warnings
+    go to warnings.found and write the site all the same (strict: they are problems)."""
     inputs = inputs or fingerprint.inputs_digest(content, templates)
-    validated, problems = check(content, progress, tables_later=True)
+    validated, problems = check(content, progress, True, warnings)
     if validated is None:
         return problems
     try:

@@ -311,6 +311,33 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "報告書の表には{what}が書かれていません。{option} で指定してください"
         "（あるもの: {known}）",
     },
+    # Across fiscal years: what one year's report says of a project against another's.
+    "previous-cost-mismatch": {
+        "en": "{value} differs from {other_value} in {other} (FY{other_year}'s own report); "
+        "correct it, or explain the restatement in previous_cost_note",
+        "ja": "{value} は {other}（{other_year}年度の報告書）の {other_value} と違います。"
+        "値を直すか、修正した理由を previous_cost_note に書いてください",
+    },
+    "unknown-merged-into": {
+        "en": "{value} is not a project of FY{next_year} (content/{next_year}/projects/); "
+        "merged_into names the project this one goes on as part of in the next year",
+        "ja": "{value} という事務事業は{next_year}年度（content/{next_year}/projects/）に"
+        "ありません。merged_into には翌年度にこの事業を引き継ぐ事務事業のIDを書きます",
+    },
+    "project-moved": {
+        "en": "{value} in FY{year}, but {other_value} in {other} (FY{other_year}); "
+        "check that the project really moved",
+        "ja": "{year}年度は {value} ですが、{other}（{other_year}年度）では {other_value} です。"
+        "本当に移ったのか確かめてください",
+    },
+    "project-ended": {
+        "en": "the project is not in FY{next_year}'s report (content/{next_year}/projects/); "
+        "if it ended after FY{year}, say why in end_note, or name the project it goes on in "
+        "with merged_into",
+        "ja": "この事務事業は{next_year}年度の報告書（content/{next_year}/projects/）に"
+        "ありません。{year}年度で終わったのなら end_note に理由を書くか、引き継ぐ事務事業を "
+        "merged_into に書いてください",
+    },
     "import-write-error": {
         "en": "the file cannot be written: {detail}",
         "ja": "ファイルを書き出せません: {detail}",
@@ -329,6 +356,23 @@ SUMMARY = {
         "{count} 件の問題があります。何も書き出していません。",
     ),
 }
+# With warnings: the problems (and warnings) counted, and whether anything stopped.
+WARNINGS = {
+    "en": {
+        "with-problems": "{problems}, {warnings}; nothing was written.",
+        "only": "{warnings}.",
+        "problem": ("1 problem", "{count} problems"),
+        "warning": ("1 warning", "{count} warnings"),
+    },
+    "ja": {
+        "with-problems": "{problems}と{warnings}があります。何も書き出していません。",
+        "only": "{warnings}があります。",
+        "problem": ("1 件の問題", "{count} 件の問題"),
+        "warning": ("1 件の警告", "{count} 件の警告"),
+    },
+}
+# How a warning's line is marked, after its place: `file:line: warning: key: message (type)`.
+WARNING_MARK = {"en": "warning:", "ja": "警告:"}
 
 
 @dataclass(frozen=True)
@@ -341,14 +385,31 @@ class Problem:
     code: str
     type: str
     params: dict[str, Any] = field(default_factory=dict, compare=False)
+    # "warning": said, but it stops nothing (unless --strict makes it an error)
+    severity: str = "error"
 
     def format(self, lang: str = "en") -> str:
-        """The problem as one line: `file:line: key: message (type)`."""
+        """The problem as one line: `file:line: key: message (type)`, a warning marked
+        `file:line: warning: key: ...`."""
         params = {k: _localize(v, lang) for k, v in self.params.items()}
         message = MESSAGES[self.code].get(lang, MESSAGES[self.code]["en"]).format(**params)
         where = self.file if self.line is None else f"{self.file}:{self.line}"
+        mark = f" {WARNING_MARK.get(lang, WARNING_MARK['en'])}" if self.is_warning else ""
         key = f" {self.key}:" if self.key else ""
-        return one_line(f"{where}:{key} {message} ({self.type})")
+        return one_line(f"{where}:{mark}{key} {message} ({self.type})")
+
+    @property
+    def is_warning(self) -> bool:
+        return self.severity == "warning"
+
+
+@dataclass
+class Warnings:
+    """The warnings a check or a build found, kept apart from its problems; with strict
+    (--strict), each is a problem instead, and stops the build."""
+
+    strict: bool = False
+    found: list[Problem] = field(default_factory=list)
 
 
 # Control characters, which could break a problem over two lines or steer the terminal:
@@ -432,18 +493,32 @@ def character(char: str) -> Localized:
 
 
 def print_problems(problems: list[Problem], lang: str) -> int:
-    """Each problem on a line of stderr, then their count; the exit status for them."""
+    """Each problem (and warning) on a line of stderr, then their count; the exit status:
+    1 when there is a problem, 0 when there are only warnings."""
     for item in problems:
         print(item.format(lang), file=sys.stderr)
+    warnings = sum(item.is_warning for item in problems)
     if problems:
-        print(summary(len(problems), lang), file=sys.stderr)
-        return 1
-    return 0
+        print(summary(len(problems) - warnings, lang, warnings), file=sys.stderr)
+    return 1 if len(problems) > warnings else 0
 
 
-def summary(count: int, lang: str = "en") -> str:
+def summary(count: int, lang: str = "en", warnings: int = 0) -> str:
+    """`2 problems; nothing was written.`, or with warnings `1 problem, 2 warnings; ...`."""
     one, many = SUMMARY.get(lang, SUMMARY["en"])
-    return one if count == 1 else many.format(count=count)
+    if not warnings:
+        return one if count == 1 else many.format(count=count)
+    texts = WARNINGS.get(lang, WARNINGS["en"])
+
+    def counted(name: str, n: int) -> str:
+        one, many = texts[name]
+        return one if n == 1 else many.format(count=n)
+
+    if not count:
+        return texts["only"].format(warnings=counted("warning", warnings))
+    return texts["with-problems"].format(
+        problems=counted("problem", count), warnings=counted("warning", warnings)
+    )
 
 
 def message_language(requested: str | None = None) -> str:

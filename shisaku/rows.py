@@ -87,7 +87,7 @@ def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _cost_path(record: Record, year: int) -> Path_:
+def cost_path(record: Record, year: int) -> Path_:
     costs = get(record.data, ("cost",))
     if isinstance(costs, dict) and year not in costs and str(year) in costs:
         return ("cost", str(year))
@@ -123,7 +123,7 @@ def project_rows(records: list[Record], site: Record | None) -> list[Row]:
         policy = policies.get((year, policy_id)) if isinstance(policy_id, str) else None
         basic_project = _basic_project(policy, data.get("basic_project"))
         division = divisions.get(division_id) if isinstance(division_id, str) else None
-        this_path, last_path = _cost_path(record, year), _cost_path(record, year - 1)
+        this_path, last_path = cost_path(record, year), cost_path(record, year - 1)
         this_cost, last_cost = get(data, this_path), get(data, last_path)
         # The same paths for nearly every row: one dict for them all (no one changes it).
         if (this_path, last_path) not in keys_by_cost:

@@ -3,6 +3,7 @@
 python build.py new project ID --year 2024 --policy P --basic-project B --division D
 python build.py new division ID
 python build.py new year 2024        (report.yaml, and the policies copied from the year before)
+python build.py new year 2024 --carry    (and the projects that go on, to fill in)
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ import argparse
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 from . import load
 from .formats import wareki
 from .problems import Localized, Problem, print_problems, quote
+from .project_file import KEY_ORDER, project_yaml
+from .rows import cost_path, get
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -37,6 +41,14 @@ cost: {{{year}: null, {previous}: null}}  # 事業費（千円）: 当年度と�
 activities:  # {wareki}の取組み / What was done in FY{year}
   ja: ""
   en: ""
+# 必要なときだけ、行頭の # を消して書きます / Only when needed: remove the # and fill in
+# previous_cost_note:  # 前年度の事業費が前年度の報告書と違う理由 / Why last year's cost differs from last year's report
+#   ja: ""
+#   en: ""
+# end_note:  # この年度で終わる理由（終了・廃止） / Why the project ends after this fiscal year
+#   ja: ""
+#   en: ""
+# merged_into: other-project-id  # 翌年度に引き継ぐ事務事業のID（統合） / The next year's project it goes on as part of
 """
 
 DIVISION = """\
@@ -64,6 +76,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--policy", help="project: the policy's id")
     p.add_argument("--basic-project", help="project: the basic project's id")
     p.add_argument("--division", help="project: the division's id")
+    p.add_argument(
+        "--carry",
+        action="store_true",
+        help="year: also write every project of the year before that goes on (no end_note, "
+        "no merged_into), with last year's cost as 前年度 and the activities to fill in",
+    )
 
 
 def run(args: argparse.Namespace, lang: str) -> int:
@@ -147,7 +165,46 @@ def new_year(content: Path, args: argparse.Namespace) -> tuple[list[Path], list[
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(policy, target)
             written.append(target)
+    if earlier and args.carry:
+        written += carry_projects(content / str(earlier[-1]) / "projects", earlier[-1], year)
     return written, []
+
+
+def carry_projects(source: Path, last: int, year: int) -> list[Path]:
+    """The projects of fiscal year `last` that go on, written into year's folder: the same
+    id, names, summary, division, policy and order; last year's cost as 前年度 (when last is
+    the year before); this year's cost and the activities to fill in. A file that cannot be
+    read, or that ends (end_note, merged_into), is not carried."""
+    written = []
+    for path in sorted(source.glob("*.yaml")):
+        record, _ = load.load_file(path, "project", last)
+        data = record.data if record else None
+        if not isinstance(data, dict) or not all(isinstance(data.get(k), str) for k in CARRIED):
+            continue
+        if data.get("end_note") is not None or data.get("merged_into") is not None:
+            continue
+        previous = get(data, cost_path(record, year - 1)) if last == year - 1 else None
+        texts = {key: _texts(data.get(key)) for key in ("name", "summary")}
+        carried = {
+            **{key: data.get(key) for key in KEY_ORDER},
+            **texts,
+            "cost": {year: None, year - 1: previous if isinstance(previous, int) else None},
+            "activities": {lang: "" for lang in texts["name"]},
+        }
+        written += write(
+            path.parent.parent.parent / str(year) / "projects" / path.name, project_yaml(carried)
+        )
+    return written
+
+
+CARRIED = ("id", "policy", "basic_project", "division")  # a project file's own references
+
+
+def _texts(value: Any) -> dict[str, str]:
+    """A text in every language the file gives, "" where it is not text ({ja, en} at least)."""
+    value = value if isinstance(value, dict) else {}
+    languages = dict.fromkeys([*(k for k in value if isinstance(k, str)), "ja", "en"])
+    return {lang: value[lang] if isinstance(value.get(lang), str) else "" for lang in languages}
 
 
 def check_id(value: str) -> list[Problem]:

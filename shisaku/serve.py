@@ -32,7 +32,7 @@ import yaml
 
 from . import pipeline
 from .load import display_path
-from .problems import summary
+from .problems import Warnings, summary
 from .progress import Progress
 from .render import TEMPLATES
 from .rows import SCHEMA_DIR
@@ -211,7 +211,9 @@ def build(args: argparse.Namespace, lang: str, number: int) -> Status:
     started = time.perf_counter()
     progress = Progress(quiet=args.quiet, verbose=args.verbose, lang=lang)
     try:
-        found = pipeline.build(args.content, args.out, progress=progress)
+        # --strict: the warnings are problems, as in `build --strict` (else not shown here)
+        strict = Warnings(strict=getattr(args, "strict", False))
+        found = pipeline.build(args.content, args.out, progress=progress, warnings=strict)
         problems = [problem.format(lang) for problem in found]
     except Exception as error:
         # A broken template, say: shown like a problem; the server lives on.

@@ -51,6 +51,13 @@ class LIST:
     item: Any
 
 
+@dataclass(frozen=True)
+class OPTIONAL:
+    """A key a file may leave out; when written, its value has this shape."""
+
+    shape: Any
+
+
 TEXT_LIST = "text-list"  # {ja: [..], en: [..]}
 
 # A web address the catalogue can carry: an IRI has no spaces and none of <>"{}|\^`.
@@ -108,6 +115,20 @@ SHAPES: dict[str, dict[str, Any]] = {
         "summary": TEXT,
         "cost": COSTS,
         "activities": TEXT,
+        # The yearly cycle (history.py checks them against the other years' files):
+        # why this report's 前年度 figure differs from last year's report (a restatement),
+        "previous_cost_note": OPTIONAL(TEXT),
+        # and, in a project's last year, why it ends, or the project it goes on as part of.
+        "end_note": OPTIONAL(TEXT),
+        "merged_into": OPTIONAL(
+            STR(
+                r"^[a-z0-9]+(-[a-z0-9]+)*$",
+                (
+                    "a project's id (lowercase letters a-z, digits and single hyphens)",
+                    "事務事業のID（英小文字a-z・数字・ハイフン）",
+                ),
+            )
+        ),
     },
 }
 
@@ -271,10 +292,12 @@ def check_mapping(
     for key, inner in shape.items():
         if key in misspelt:
             continue  # the unknown-key line already says "did you mean ...?"
-        if key not in value:
+        optional = isinstance(inner, OPTIONAL)
+        if key not in value and not optional:
             found.append(problem(record, (*path, key), "missing-key", "missing-key"))
-        else:
-            found += check_shape(record, (*path, key), value[key], inner, languages)
+        elif key in value:
+            shape = inner.shape if optional else inner
+            found += check_shape(record, (*path, key), value[key], shape, languages)
     return found
 
 

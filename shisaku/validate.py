@@ -1,38 +1,51 @@
 """Raw records -> rows -> our own checks + frictionless -> problems (file:line: key: message).
 
 The checks, in the order they run: shapes.py (each file on its own), references.py (what
-files say about each other), tabular.py (the published rows against schema/, by frictionless).
+files say about each other), tabular.py (the published rows against schema/, by frictionless),
+history.py (what the fiscal years say of each other; some of it warnings).
 Here they are put together, each mistake said once.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from .history import check_history
 from .load import Loaded, Record
-from .problems import Problem
+from .problems import Problem, Warnings
 from .references import check_duplicates, check_pages, check_references
 from .rows import Validated, division_rows, policy_rows, project_rows
 from .shapes import check_file, site_languages
 from .tabular import frictionless_problems
 
 
-def validate(loaded: Loaded, tables_later: bool = False) -> tuple[Validated | None, list[Problem]]:
+def validate(
+    loaded: Loaded, tables_later: bool = False, warnings: Warnings | None = None
+) -> tuple[Validated | None, list[Problem]]:
     """All problems at once, or the validated records and their published rows.
 
     tables_later: when our own checks find nothing, frictionless's check of the rows is left
     to the caller (table_problems), which the build runs in a worker beside the pages; where
     ours find something, frictionless's problems are said with them, all at once, as always.
+    warnings: where the warnings go (none are returned as problems), or, strict, the
+    warnings made problems; without it they are not said.
     """
     records = list(loaded.records)
     own = own_problems(records, loaded.unread)
+    # Across the years, after frictionless's merge: a restated figure is its own mistake,
+    # not one that hides a constraint the same value breaks.
+    history, warned = split_warnings(check_history(records, loaded.unread), warnings)
     site = next((r for r in records if r.kind == "site" and isinstance(r.data, dict)), None)
     tables = {
         "projects": project_rows(records, site),
         "policies": policy_rows(records),
         "divisions": division_rows(records),
     }
-    problems = loaded.problems + own
+    problems = loaded.problems + own + history
     if problems or not tables_later:
-        problems = loaded.problems + merge(own, frictionless_problems(tables))
+        problems = loaded.problems + merge(own, frictionless_problems(tables)) + history
+    if warnings is not None:
+        warnings.found += sort_problems(warned)
     if problems:
         return None, sort_problems(problems)
     return Validated(
@@ -58,6 +71,15 @@ def own_problems(records: list[Record], unread: list[Record] | None = None) -> l
     found += check_references(records, unread)
     found += check_pages([r for r in records + unread if r.kind == "page"], languages)
     return found
+
+
+def split_warnings(
+    found: list[Problem], warnings: Warnings | None
+) -> tuple[list[Problem], list[Problem]]:
+    """The problems, and the warnings apart; with strict warnings, every one a problem."""
+    if warnings is not None and warnings.strict:
+        return [replace(p, severity="error") if p.is_warning else p for p in found], []
+    return [p for p in found if not p.is_warning], [p for p in found if p.is_warning]
 
 
 # The order in which frictionless's problems are taken (any other type: 1), so that where one

@@ -8,8 +8,10 @@ Three shapes, written by the same code from the same kind of description (a `Cit
   projects (the benchmark's --sizes);
 - make_city: a whole city's multi-year report: about 30 policies, 100 basic projects and 40
   divisions, 1,500 projects a year over FY2019-2023, with stable ids across years; projects
-  start, end, are renamed and move division, and each year's previous cost is the cost the
-  last year's file gives for the same project.
+  start, end (with end_note, or merged_into a project of the next year), are renamed and move
+  division (one, in FY2023, basic project), and each year's previous cost is the cost the
+  last year's file gives for the same project (but one a year, restated with
+  previous_cost_note).
 
 The text is made from the vocabulary of a 施策報告書 and has the lengths of the real report
 (names of about 11 Japanese characters, summaries of one to four sentences of about 30, the
@@ -66,6 +68,12 @@ class Project:
     cost: int | None  # this fiscal year's, in thousand yen; None where the report prints "-"
     previous_cost: int | None
     activities: Text
+    # The yearly cycle's keys, written only where set (so make_tree and make_years keep
+    # their bytes): a restated 前年度 figure's reason; in a project's last year, why it ends
+    # or the project it goes on as part of.
+    previous_cost_note: Text | None = None
+    end_note: Text | None = None
+    merged_into: str | None = None
 
 
 @dataclass
@@ -637,6 +645,13 @@ def project_yaml(project: Project, fiscal_year: int) -> str:
         + f"cost: {{{fiscal_year}: {_figure(project.cost)}, "
         + f"{fiscal_year - 1}: {_figure(project.previous_cost)}}}\n"
         + _text("activities", *project.activities)
+        + (
+            _text("previous_cost_note", *project.previous_cost_note)
+            if project.previous_cost_note
+            else ""
+        )
+        + (_text("end_note", *project.end_note) if project.end_note else "")
+        + (f"merged_into: {project.merged_into}\n" if project.merged_into else "")
     )
 
 
@@ -824,6 +839,7 @@ class Running:
     summary: Text
     cost: int | None
     previous_cost: int | None
+    previous_cost_note: Text | None = None
 
 
 def city_plan(rng: random.Random, policies: int, known: list[str]) -> Plan:
@@ -889,15 +905,51 @@ def carried_on(rng: random.Random, plan: Plan, project: Running) -> Running:
     )
 
 
-def next_year(rng: random.Random, plan: Plan, running: list[Running]) -> list[Running]:
+def next_year(
+    rng: random.Random, plan: Plan, running: list[Running], fiscal_year: int
+) -> list[Running]:
     """The same number of projects a year later: some ended, as many new ones started (their
-    previous cost missing, or zero one time in five)."""
+    previous cost missing, or zero one time in five); one restates last year's cost, as a
+    report does when the settled figure came late, and says so (previous_cost_note)."""
     kept = [carried_on(rng, plan, p) for p in running if rng.random() >= ENDS]
+    restated = kept[rng.randrange(len(kept))] if kept else None
+    if restated is not None and restated.previous_cost is not None:
+        restated.previous_cost += 1 + rng.randrange(500)
+        restated.previous_cost_note = (
+            f"{wareki(fiscal_year - 1)}の事業費を決算額に修正した。",
+            f"FY{fiscal_year - 1}'s cost is restated at the settled amount.",
+        )
     started = [
         new_project(rng, plan, 0 if rng.random() < 0.2 else None)
         for _ in range(len(running) - len(kept))
     ]
     return kept + started
+
+
+def end_projects(last: Year, running: list[Running]) -> None:
+    """In last year's report, each project that does not go on says why: most ended
+    (end_note), one in four goes on as part of a project of the same policy (merged_into)."""
+    going_on = {p.id for p in running}
+    ended = [p for p in last.projects if p.id not in going_on]
+    for n, project in enumerate(ended):
+        same_policy = [p.id for p in running if p.policy.id == project.policy]
+        if n % 4 == 3 and same_policy:
+            project.merged_into = same_policy[0]
+            continue
+        project.end_note = (
+            f"所期の目的を達成したため、{wareki(last.fiscal_year)}をもって終了した。",
+            f"The project achieved its aim and ended after FY{last.fiscal_year}.",
+        )
+
+
+def move_one(running: list[Running], last: Year) -> None:
+    """One project that went on moves to another basic project of its policy (the warning
+    `project-moved` of check, which a real report has now and then)."""
+    before = {p.id for p in last.projects}
+    for project in running:
+        if project.id in before and len(project.policy.basic_projects) > 1:
+            project.basic = (project.basic + 1) % len(project.policy.basic_projects)
+            return
 
 
 def year_of(rng: random.Random, fiscal_year: int, plan: Plan, running: list[Running]) -> Year:
@@ -915,6 +967,7 @@ def year_of(rng: random.Random, fiscal_year: int, plan: Plan, running: list[Runn
             cost=p.cost,
             previous_cost=p.previous_cost,
             activities=sentences(rng, rng.randint(1, 3), ACTIVITIES, p.topic[:2]),
+            previous_cost_note=p.previous_cost_note,
         )
         for order, p in enumerate(ordered, start=1)
     ]
@@ -937,6 +990,9 @@ def make_city(
     reports = []
     for fiscal_year in range(first, FISCAL_YEAR + 1):
         if fiscal_year > first:
-            running = next_year(rng, plan, running)
+            running = next_year(rng, plan, running, fiscal_year)
+            end_projects(reports[-1], running)
+        if fiscal_year == FISCAL_YEAR and fiscal_year > first:
+            move_one(running, reports[-1])
         reports.append(year_of(rng, fiscal_year, plan, running))
     return write_city(out, City(made, reports))

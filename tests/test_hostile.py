@@ -53,7 +53,10 @@ SITE = "content/site.yaml"
 PAGE = "content/pages/about.ja.md"
 COUNT = {"en": ("1 problem; nothing was written.", "{n} problems; nothing was written.")}
 COUNT["ja"] = ("1 件の問題があります。何も書き出していません。", "{n} 件の問題があります。何も書き出していません。")  # fmt: skip
-KEYS = "id, order, policy, basic_project, division, name, summary, cost, activities"
+KEYS = (
+    "id, order, policy, basic_project, division, name, summary, cost, activities, "
+    "previous_cost_note, end_note, merged_into"
+)
 PASTED = "(text copied from Word or a PDF sometimes brings one)"
 PASTED_JA = "（WordやPDFからコピーしたテキストに紛れ込むことがあります）"
 BASE_PATH = 'a path such as /shisaku-hokoku/ (no spaces, none of <>"{}|\\^`?#, no . or .. folder)'

@@ -898,3 +898,41 @@ def test_every_text_reads_back_as_written(text: str) -> None:
     parsed, problems = load.parse_yaml(written, "x.yaml")
     assert not problems
     assert parsed == data
+
+
+def test_an_imported_previous_cost_is_checked_against_last_years_report(
+    real_content, capsys, monkeypatch
+):
+    """A new year's table whose 前年度 figure is not what last year's report printed: the
+    import says so, and check reports it until it is corrected or explained."""
+    monkeypatch.chdir(real_content.parent)
+    assert main(["new", "year", "2024", "--lang", "en"]) == 0
+    # 誘客促進事業 printed 3,896 as its FY2023 cost; this table says 3,900 for 前年度.
+    row = (
+        "誘客促進事業",
+        "誘客を促進する。",
+        4000,
+        3900,
+        100,
+        102.6,
+        "催しを開いた。",
+        "産業政策課",
+    )
+    table = report_xlsx(real_content.parent / "r6.xlsx", [row], years=("令和６年度", "令和５年度"))
+    capsys.readouterr()
+    argv = ["import", str(table), "--year", "2024", "--policy", "chiiki-keizai"]
+    status = main([*argv, "--basic-project", "shokogyo", "--force", "--lang", "en"])
+    err = capsys.readouterr().err.splitlines()
+    mismatch = (
+        "content/2024/projects/yukyaku-sokushin.yaml:12: cost.2023: 3,900 differs from 3,896 in "
+        "content/2023/projects/yukyaku-sokushin.yaml:12 (FY2023's own report); correct it, or "
+        "explain the restatement in previous_cost_note (previous-cost-mismatch)"
+    )
+    assert status == 0
+    assert err == [
+        mismatch,
+        "1 of these figures disagree with another year's report (above): python build.py "
+        "check reports them until each is corrected or explained.",
+    ]
+    assert main(["check", "--lang", "en"]) == 1
+    assert mismatch in capsys.readouterr().err.splitlines()

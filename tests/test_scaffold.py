@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import pytest
 import yaml
 
 from shisaku import pipeline
@@ -95,3 +97,86 @@ def test_new_division_and_new_year(tiny, capsys, monkeypatch):
     assert status == 0 and "2024: null, 2023: null" in (
         tiny / "2024" / "projects" / "mimamori.yaml"
     ).read_text(encoding="utf-8")
+
+
+def fill_in(path: Path, old: str, new: str) -> None:
+    """What staff do in the editor: write over what the file leaves to fill in."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+TITLE = ('  ja: ""\n  en: ""', "  ja: 令和７年度施策報告書\n  en: FY2025 Policy Report")
+
+
+def test_new_year_carry_writes_the_projects_that_go_on(real_content, capsys, monkeypatch):
+    monkeypatch.chdir(real_content.parent)
+    ended = real_content / "2023" / "projects" / "akitenpo-taisaku.yaml"
+    fill_in(ended, "activities:", "end_note: {ja: 終了した。, en: It ended.}\nactivities:")
+    status, out, err = run(capsys, "new", "year", "2024", "--carry", "--lang", "en")
+    assert (status, err) == (0, "")
+    before = sorted(p.name for p in (real_content / "2023" / "projects").glob("*.yaml"))
+    carried = sorted(p.name for p in (real_content / "2024" / "projects").glob("*.yaml"))
+    assert carried == [name for name in before if name != ended.name] and len(carried) == 14
+    assert out.split()[:2] == [
+        "content/2024/report.yaml",
+        "content/2024/policies/chiiki-keizai.yaml",
+    ]
+    assert "content/2024/projects/yukyaku-sokushin.yaml" in out.split()
+    last = yaml.safe_load(
+        (real_content / "2023" / "projects" / "yukyaku-sokushin.yaml").read_text(encoding="utf-8")
+    )
+    path = real_content / "2024" / "projects" / "yukyaku-sokushin.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert data["cost"] == {2024: None, 2023: last["cost"][2023]}
+    for key in ("id", "order", "policy", "basic_project", "division", "name", "summary"):
+        assert data[key] == last[key], key
+    assert data["activities"] == {"ja": "", "en": ""}
+    # As written, check says what is left to fill in, file by file, and no traceback.
+    fill_in(real_content / "2024" / "report.yaml", *TITLE)
+    status, _, err = run(capsys, "check", "--lang", "en")
+    assert status == 1 and "Traceback" not in err
+    lines = err.splitlines()
+    assert lines[-1] == "28 problems; nothing was written."
+    assert (
+        "content/2024/projects/yukyaku-sokushin.yaml:14: activities.ja: the Japanese text is missing (missing-translation)"
+        in lines
+    )
+    assert all("activities" in line for line in lines[:-1])
+    # Filled in, it checks and builds, the ended project said once, the others carried on.
+    for project in (real_content / "2024" / "projects").glob("*.yaml"):
+        fill_in(project, '  ja: ""\n  en: ""', "  ja: 実施した。\n  en: It was carried out.")
+        fill_in(project, "2024: null", "2024: 100")
+    assert run(capsys, "check", "--lang", "en") == (0, "", "")
+    status, _, err = run(capsys, "build", "--quiet", "--lang", "en")
+    assert (status, err) == (0, "")
+    home = real_content.parent / "site" / "ja" / "index.html"
+    assert "令和6年度" in home.read_text(encoding="utf-8")  # the newest report is the home
+
+
+def test_new_year_without_carry_warns_of_every_project_not_carried(
+    real_content, capsys, monkeypatch
+):
+    monkeypatch.chdir(real_content.parent)
+    assert run(capsys, "new", "year", "2024")[0] == 0
+    assert not list((real_content / "2024" / "projects").glob("*.yaml"))
+    fill_in(real_content / "2024" / "report.yaml", *TITLE)
+    status, _, err = run(capsys, "check", "--lang", "en")
+    lines = err.splitlines()
+    assert status == 0 and lines[-1] == "15 warnings."
+    assert all(
+        ": warning: id: the project is not in FY2024's report" in line for line in lines[:-1]
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="render.Renderer.chart takes the year from projects[0] (0 for a basic project with "
+    "no projects: ValueError in formats.wareki); render.py is the pages' owner's to fix",
+)
+def test_a_year_with_no_projects_builds(real_content, capsys, monkeypatch):
+    monkeypatch.chdir(real_content.parent)
+    assert run(capsys, "new", "year", "2024")[0] == 0
+    fill_in(real_content / "2024" / "report.yaml", *TITLE)
+    status, _, err = run(capsys, "build", "--quiet", "--lang", "en")
+    assert status == 0 and err.splitlines()[-1] == "15 warnings."

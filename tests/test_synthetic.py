@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -47,9 +48,30 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_city(tmp_path_factory.mktemp("city") / "content", PER_YEAR, policies=9)
 
 
-def test_a_city_passes_the_check(city):
+def test_a_city_passes_the_check_with_the_one_warning_it_means(city):
     result = check(city)
     assert result.returncode == 0, result.stdout + result.stderr
+    # Its one project that moves basic project (in FY2023) is said, and stops nothing.
+    lines = result.stderr.splitlines()
+    assert lines[-1] == "1 warning.", result.stderr
+    assert re.fullmatch(
+        r"\S+/2023/projects/[a-z0-9-]+\.yaml:4: warning: basic_project: \"[a-z0-9-]+\" in FY2023, "
+        r"but \"[a-z0-9-]+\" in \S+/2022/projects/[a-z0-9-]+\.yaml:4 \(FY2022\); check that the "
+        r"project really moved \(project-moved\)",
+        lines[0],
+    ), lines[0]
+
+
+def test_a_citys_ended_projects_say_why(city):
+    projects = projects_by_year(city)
+    merged = ended = 0
+    for year in YEARS[:-1]:
+        for project_id in projects[year].keys() - projects[year + 1].keys():
+            data = projects[year][project_id]
+            assert "end_note" in data or data.get("merged_into") in projects[year + 1], data
+            merged += "merged_into" in data
+            ended += "end_note" in data
+    assert merged and ended > merged
 
 
 def test_a_city_has_its_projects_in_every_year_under_its_policies(city):
@@ -65,12 +87,21 @@ def test_a_city_has_its_projects_in_every_year_under_its_policies(city):
     assert len(list((city / "divisions").glob("*.yaml"))) == 40
 
 
-def test_a_citys_previous_cost_is_the_cost_of_the_year_before(city):
+def test_a_citys_previous_cost_is_the_cost_of_the_year_before_unless_restated(city):
     projects = projects_by_year(city)
     for year in YEARS[1:]:
+        restated = []
         for project_id in projects[year].keys() & projects[year - 1].keys():
             last_year = projects[year - 1][project_id]["cost"][year - 1]
-            assert projects[year][project_id]["cost"][year - 1] == last_year, (year, project_id)
+            data = projects[year][project_id]
+            if "previous_cost_note" in data:
+                restated.append(project_id)
+            else:
+                assert data["cost"][year - 1] == last_year, (year, project_id)
+        assert len(restated) <= 1, (year, restated)
+    assert any(
+        "previous_cost_note" in data for of_year in projects.values() for data in of_year.values()
+    )
 
 
 def test_a_citys_projects_start_end_are_renamed_and_move_between_years(city):

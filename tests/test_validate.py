@@ -24,7 +24,10 @@ SECOND = "content/2023/projects/kaigo.yaml"
 POLICY = "content/2023/policies/kurashi.yaml"
 DIVISION = "content/divisions/soumu.yaml"
 
-PROJECT_KEYS = "id, order, policy, basic_project, division, name, summary, cost, activities"
+PROJECT_KEYS = (
+    "id, order, policy, basic_project, division, name, summary, cost, activities, "
+    "previous_cost_note, end_note, merged_into"
+)
 POLICY_KEYS = "id, order, name, approach, basic_projects"
 
 COUNT = {
