@@ -108,7 +108,11 @@ class CatalogBuilder:
 
     def build(self) -> Graph:
         catalog, dataset = self.node("catalog"), self.node("dataset")
-        years = sorted(report.fiscal_year for report in self.site.reports)
+        # the reports with data: a year just begun, with no project yet, has no file to harvest
+        published = {r["name"] for r in self.package["resources"]}
+        years = sorted(
+            r.fiscal_year for r in self.site.reports if year_resource(r.fiscal_year) in published
+        )
         s = self.settings
         self.add(catalog, RDF.type, DCAT.Catalog)
         self.texts(catalog, DCTERMS.title, s["title"])

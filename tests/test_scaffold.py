@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 import yaml
 
 from shisaku import pipeline
@@ -169,11 +168,6 @@ def test_new_year_without_carry_warns_of_every_project_not_carried(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="render.Renderer.chart takes the year from projects[0] (0 for a basic project with "
-    "no projects: ValueError in formats.wareki); render.py is the pages' owner's to fix",
-)
 def test_a_year_with_no_projects_builds(real_content, capsys, monkeypatch):
     monkeypatch.chdir(real_content.parent)
     assert run(capsys, "new", "year", "2024")[0] == 0
