@@ -112,10 +112,11 @@ def measure(shape: Shape, work: Path) -> list[Run]:
     changed.write_text(edited(changed.read_text(encoding="utf-8")), encoding="utf-8")
     runs.append(timed("one-file change", build))
     fresh = work / f"fresh-{shape.slug}"
-    subprocess.run(
+    subprocess.run(  # its warnings (make_years's projects each end unexplained) not shown
         [sys.executable, "build.py", "--content", str(content), "--out", str(fresh)],
         cwd=ROOT,
         check=True,
+        capture_output=True,
     )
     runs[-1].identical = same_files(site, fresh)
     return runs
