@@ -88,6 +88,19 @@ def absolute_url(settings: dict[str, Any]) -> Callable[[str], str]:
     return lambda path: prefix + path
 
 
+def relative_to(page_url: str) -> Callable[[str], str]:
+    """Links from the page at page_url to paths inside the site, relative, so that the same
+    site/ works under any path, at a domain's root and opened from disk:
+    from "ja/projects/x/", "ja/data/" -> "../../data/" and "" -> "../../../"."""
+    depth = page_url.count("/")  # the folders above the page's own, up to the site's root
+    up = "../" * depth
+
+    def url(path: str) -> str:
+        return up + path or "./"
+
+    return url
+
+
 class Renderer:
     """Renders pages with the globals every template may use."""
 
@@ -106,7 +119,8 @@ class Renderer:
             self.env.get_template(name)
 
     def url(self, path: str) -> str:
-        """A link inside the site, under the base path: url("ja/data/") -> /shisaku-hokoku/ja/data/"""
+        """A link inside the site under the base path, for a page served at any URL (404.html):
+        url("ja/data/") -> /shisaku-hokoku/ja/data/"""
         return self.base_path + path
 
     def chart(self, projects: list[Project], chart_id: str, lang: str) -> Markup:
@@ -200,7 +214,7 @@ class Renderer:
             fmt=Formatter(lang),
             t=self._strings_of(lang),
             t_in=self.strings.get,
-            url=self.url,
+            url=self.url if page.output == "404.html" else relative_to(page.url),
             absolute=self.absolute,
             markdown=render_markdown,
             chart=lambda projects, chart_id: self.chart(projects, chart_id, lang),
