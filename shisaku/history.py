@@ -4,6 +4,11 @@ project over the years.
 - A report's 前年度 figure (cost[Y-1] in the FY Y file) is last year's report's 事業費 for the
   same project, unless the file explains the restatement in previous_cost_note (an error).
 - merged_into names a project of the next fiscal year (an error).
+- end_note and merged_into say the project is not in the next year's report: a project that
+  is there after all contradicts them (an error), and so does an id that comes back after the
+  year its project ended (ids are never reused: a new project needs a new id).
+- previous_cost_note explains a 前年度 figure that differs from last year's report: where the
+  two agree, it would tell readers of a restatement that is not there (an error).
 - A project that changes policy or basic project between consecutive years, and one that is
   gone from the next year's report with neither end_note nor merged_into (warnings: both
   happen, but are more often a mistake than a decision).
@@ -34,15 +39,60 @@ def check_history(records: list[Record], unread: list[Record]) -> list[Problem]:
     # what is missing from it (that file's own problem is the one to report).
     unsure = {r.fiscal_year for r in unread if r.kind == "project"}
     found = []
+    ends: dict[str, Record] = {}  # each id's file that says its project ended, so far
     for year in sorted(by_year):
         last_year, next_year = by_year.get(year - 1, {}), by_year.get(year + 1, {})
         for project_id, record in by_year[year].items():
             before = last_year.get(project_id)
             if before is not None:
                 found += previous_cost(record, before) + moved(record, before)
+            elif project_id in ends:
+                found.append(reused(record, ends[project_id]))
             if year + 1 in years and year + 1 not in unsure:
                 found += ended(record, project_id in next_year, next_year)
+            elif year + 1 not in years:
+                found += merged_ahead(record, by_year[year])
+            if says_it_ends(record):
+                ends[project_id] = record
     return found
+
+
+def merged_ahead(record: Record, this_year: dict[str, Any]) -> list[Problem]:
+    """In the newest report, merged_into names a project of the same report: the next
+    report, which will have it, is not written yet."""
+    merged_into = get(record.data, ("merged_into",))
+    if not isinstance(merged_into, str) or (
+        merged_into in this_year and merged_into != get(record.data, ("id",))
+    ):
+        return []
+    return [
+        problem(
+            record,
+            ("merged_into",),
+            "unknown-merged-into-now",
+            "foreign-key",
+            value=quote(merged_into),
+            year=record.fiscal_year,
+        )
+    ]
+
+
+def says_it_ends(record: Record) -> bool:
+    return any(get(record.data, (key,)) is not None for key in ("end_note", "merged_into"))
+
+
+def reused(record: Record, ending: Record) -> Problem:
+    """An id back in a report after the year its project ended."""
+    key = "merged_into" if get(ending.data, ("merged_into",)) is not None else "end_note"
+    return problem(
+        record,
+        ("id",),
+        "reused-id",
+        "unique-error",
+        value=quote(get(record.data, ("id",))),
+        other=f"{ending.file}:{line_of(ending.data, (key,))}",
+        other_year=ending.fiscal_year,
+    )
 
 
 def _amount(record: Record, year: int) -> tuple[Path_, int | None]:
@@ -57,9 +107,23 @@ def previous_cost(record: Record, before: Record) -> list[Problem]:
     assert year is not None
     path, restated = _amount(record, year)
     their_path, reported = _amount(before, year)
-    if restated is None or reported is None or restated == reported:
+    if restated is None or reported is None:
         return []
-    if get(record.data, ("previous_cost_note",)) is not None:
+    noted = get(record.data, ("previous_cost_note",)) is not None
+    if restated == reported:
+        if not noted:
+            return []
+        return [
+            problem(
+                record,
+                ("previous_cost_note",),
+                "note-without-restatement",
+                "constraint-error",
+                value=f"{restated:,}",
+                other=f"{before.file}:{line_of(before.data, _amount(before, year)[0])}",
+            )
+        ]
+    if noted:
         return []  # a restatement, explained (its shape is checked by shapes.py)
     return [
         problem(
@@ -115,7 +179,10 @@ def ended(record: Record, goes_on: bool, next_year: dict[str, Any]) -> list[Prob
                 next_year=year + 1,
             )
         ]
-    if goes_on or merged_into is not None or get(record.data, ("end_note",)) is not None:
+    if goes_on and says_it_ends(record):
+        key = "merged_into" if merged_into is not None else "end_note"
+        return [problem(record, (key,), "ends-but-goes-on", "constraint-error", next_year=year + 1)]
+    if goes_on or says_it_ends(record):
         return []
     return [
         _warning(

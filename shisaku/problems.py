@@ -324,6 +324,30 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "{value} という事務事業は{next_year}年度（content/{next_year}/projects/）に"
         "ありません。merged_into には翌年度にこの事業を引き継ぐ事務事業のIDを書きます",
     },
+    "unknown-merged-into-now": {
+        "en": "{value} is not another project of FY{year}'s report: merged_into names the "
+        "project this one goes on as part of",
+        "ja": "{value} は{year}年度の報告書のほかの事務事業ではありません。merged_into には、"
+        "この事業を引き継ぐ事務事業のIDを書きます",
+    },
+    "reused-id": {
+        "en": "{value} is the id of a project that ended in FY{other_year} ({other}); ids are "
+        "never reused: give this project an id of its own",
+        "ja": "{value} は{other_year}年度で終わった事務事業のIDです（{other}）。IDは使い回さず、"
+        "この事業には新しいIDを付けてください",
+    },
+    "note-without-restatement": {
+        "en": "this report's 前年度 figure ({value}) is the same as last year's report's "
+        "({other}): there is no restatement to explain; remove previous_cost_note",
+        "ja": "この報告書の前年度の数値（{value}）は前年度の報告書（{other}）と同じです。"
+        "説明する修正はないので previous_cost_note を消してください",
+    },
+    "ends-but-goes-on": {
+        "en": "the project is in FY{next_year}'s report, so it did not end: remove this key, "
+        "or the project's file of FY{next_year}",
+        "ja": "この事務事業は{next_year}年度の報告書にもあるので、終わっていません。"
+        "このキーを消すか、{next_year}年度のファイルを消してください",
+    },
     "project-moved": {
         "en": "{value} in FY{year}, but {other_value} in {other} (FY{other_year}); "
         "check that the project really moved",

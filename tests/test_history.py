@@ -169,3 +169,74 @@ def test_a_project_that_moves_basic_project_is_a_warning(at, capsys):
     )
     status, err = run(capsys, "check", "--lang", "ja")
     assert err[-1] == "1 件の問題と1 件の警告があります。何も書き出していません。"
+
+
+END_NOTE = (
+    "end_note:\n  ja: 目的を達成したため終了した。\n  en: The project ended, its aim achieved.\n"
+)
+
+
+def test_an_end_note_on_a_project_that_goes_on_is_an_error(at, capsys):
+    two_years(at, **{"2022__projects__mimamori.yaml": PROJECT_2022 + END_NOTE})
+    status, err = run(capsys, "check", "--lang", "en")
+    assert (status, err) == (
+        1,
+        [
+            f"{LAST}:16: end_note: the project is in FY2023's report, so it did not end: remove "
+            "this key, or the project's file of FY2023 (constraint-error)",
+            "1 problem; nothing was written.",
+        ],
+    )
+
+
+def test_a_reused_id_is_an_error_naming_the_year_it_ended(at, capsys):
+    """kyujo ends in FY2022 and comes back in FY2024 as another project."""
+    later = PROJECT_YAML.replace("id: mimamori", "id: kyujo").replace("order: 1", "order: 2")
+    later = later.replace("{2023: 2001, 2022: 2000}", "{2024: 10, 2023: null}")
+    two_years(
+        at,
+        **{
+            "2022__projects__kyujo.yaml": ENDED_2022 + END_NOTE,
+            "2024__report.yaml": REPORT_YAML,
+            "2024__policies__kurashi.yaml": POLICY_YAML,
+            "2024__projects__kyujo.yaml": later,
+            "2024__projects__mimamori.yaml": PROJECT_YAML.replace(
+                "{2023: 2001, 2022: 2000}", "{2024: 5, 2023: 2001}"
+            ),
+        },
+    )
+    status, err = run(capsys, "check", "--lang", "en")
+    assert status == 1
+    assert (
+        'content/2024/projects/kyujo.yaml:1: id: "kyujo" is the id of a project that ended in '
+        "FY2022 (content/2022/projects/kyujo.yaml:16); ids are never reused: give this project "
+        "an id of its own (unique-error)"
+    ) in err
+
+
+def test_a_note_with_nothing_to_explain_is_an_error(at, capsys):
+    note = "previous_cost_note:\n  ja: 決算で修正した。\n  en: Corrected at settlement.\n"
+    two_years(at, **{"2023__projects__mimamori.yaml": PROJECT_YAML + note})
+    status, err = run(capsys, "check", "--lang", "en")
+    assert (status, err) == (
+        1,
+        [
+            f"{THIS}:16: previous_cost_note: this report's 前年度 figure (2,000) is the same as "
+            f"last year's report's ({LAST}:12): there is no restatement to explain; remove "
+            "previous_cost_note (constraint-error)",
+            "1 problem; nothing was written.",
+        ],
+    )
+
+
+def test_merged_into_in_the_newest_report_names_a_project_of_it(at, capsys):
+    two_years(at, **{"2023__projects__mimamori.yaml": PROJECT_YAML + "merged_into: nowhere\n"})
+    status, err = run(capsys, "check", "--lang", "en")
+    assert (status, err) == (
+        1,
+        [
+            f'{THIS}:16: merged_into: "nowhere" is not another project of FY2023\'s report: '
+            "merged_into names the project this one goes on as part of (foreign-key)",
+            "1 problem; nothing was written.",
+        ],
+    )
