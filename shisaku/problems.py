@@ -149,6 +149,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{value} is not a whole number",
         "ja": "{value} は整数ではありません",
     },
+    "amount-to-fill": {
+        "en": "the cost is still to fill in: write it in thousand yen, or null where the "
+        'report prints "-"',
+        "ja": "事業費がまだ記入されていません。千円単位で書くか、報告書が「-」なら null と書いてください",
+    },
     "not-amount": {
         "en": "{value} is not a whole number of thousand yen",
         "ja": "{value} は千円単位の整数ではありません",

@@ -37,7 +37,7 @@ name:  # 事務事業名 / Project name
 summary:  # 事業概要（報告書のとおり） / Summary, as the report prints it
   ja: ""
   en: ""
-cost: {{{year}: null, {previous}: null}}  # 事業費（千円）: 当年度と前年度。報告書の「-」は null / Cost in thousand yen, this year and last; null where the report prints "-"
+cost: {{{year}: "", {previous}: ""}}  # 事業費（千円）: 当年度と前年度。報告書の「-」は null / Cost in thousand yen, this year and last; null where the report prints "-"
 activities:  # {wareki}の取組み / What was done in FY{year}
   ja: ""
   en: ""
@@ -188,7 +188,8 @@ def carry_projects(source: Path, last: int, year: int) -> list[Path]:
         carried = {
             **{key: data.get(key) for key in KEY_ORDER},
             **texts,
-            "cost": {year: None, year - 1: previous if isinstance(previous, int) else None},
+            # "" until filled in (check says so); null would mean the report prints "-"
+            "cost": {year: "", year - 1: previous if isinstance(previous, int) else ""},
             "activities": {lang: "" for lang in texts["name"]},
         }
         written += write(

@@ -371,6 +371,8 @@ def check_amount(record: Record, path: Path_, cost: Any) -> list[Problem]:
             code = "quoted-number" if digits == cost.strip() else "full-width-digits"
             fixed = str(int(digits))
             return [problem(record, path, code, "type-error", value=quote(cost), fixed=fixed)]
+    if cost == "":  # what `new` writes until staff fill it in
+        return [problem(record, path, "amount-to-fill", "type-error")]
     shown = quote(cost.written) if isinstance(cost, Yaml11) else quote(cost)
     return [problem(record, path, "not-amount", "type-error", value=shown)]
 

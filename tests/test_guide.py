@@ -103,7 +103,7 @@ def fill_in_the_new_year(content: Path) -> None:
     carried = sorted((content / "2024" / "projects").glob("*.yaml"))
     assert len(carried) == 15  # every project of 2023 goes on
     for path in carried:
-        text = path.read_text(encoding="utf-8").replace("2024: null", "2024: 1000")
+        text = path.read_text(encoding="utf-8").replace('2024: ""', "2024: 1000")
         text = text.replace(
             'activities:\n  ja: ""\n  en: ""', "activities:\n  ja: 実施した。\n  en: Done."
         )

@@ -32,7 +32,7 @@ def test_new_project_is_complete_and_checks_once_filled_in(tiny, capsys, monkeyp
         "id", "order", "policy", "basic_project", "division", "name", "summary", "cost", "activities",
     ]  # fmt: skip
     assert data["order"] == 2  # after the tiny tree's one project
-    assert data["cost"] == {2023: None, 2022: None}
+    assert data["cost"] == {2023: "", 2022: ""}  # to fill in: check says so until then
     for line in text.splitlines():
         if re.match(r"^\w+:", line):
             assert (
@@ -40,14 +40,16 @@ def test_new_project_is_complete_and_checks_once_filled_in(tiny, capsys, monkeyp
                 and re.search(r"[ぁ-んァ-ン一-龥]", line)
                 and re.search(r"[a-z]{3}", line.split("#")[1])
             ), line
-    # As written, check names every text still to fill in, in the file.
+    # As written, check names every text and cost still to fill in, in the file.
     status, _, err = run(capsys, "check", "--lang", "en")
     assert status == 1
-    assert err.count("content/2023/projects/kosodate.yaml") == 6
+    assert err.count("content/2023/projects/kosodate.yaml") == 8
     assert "name.ja: the Japanese text is missing (missing-translation)" in err
+    assert "cost.2023: the cost is still to fill in" in err
     # Filled in, it checks and builds.
     filled = text.replace('ja: ""', "ja: 子育て支援").replace('en: ""', "en: Child-rearing support")
-    path.write_text(filled.replace("2023: null", "2023: 120"), encoding="utf-8")
+    filled = filled.replace('2023: ""', "2023: 120").replace('2022: ""', "2022: null")
+    path.write_text(filled, encoding="utf-8")
     assert run(capsys, "check")[0] == 0
     assert pipeline.build(tiny, tiny.parent / "site") == []
     assert (tiny.parent / "site" / "ja" / "projects" / "kosodate" / "index.html").exists()
@@ -93,7 +95,7 @@ def test_new_division_and_new_year(tiny, capsys, monkeypatch):
         capsys, "new", "project", "mimamori", "--year", "2024", "--policy", "kurashi",
         "--basic-project", "anshin", "--division", "soumu",
     )  # fmt: skip
-    assert status == 0 and "2024: null, 2023: null" in (
+    assert status == 0 and '2024: "", 2023: ""' in (
         tiny / "2024" / "projects" / "mimamori.yaml"
     ).read_text(encoding="utf-8")
 
@@ -127,7 +129,7 @@ def test_new_year_carry_writes_the_projects_that_go_on(real_content, capsys, mon
     )
     path = real_content / "2024" / "projects" / "yukyaku-sokushin.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert data["cost"] == {2024: None, 2023: last["cost"][2023]}
+    assert data["cost"] == {2024: "", 2023: last["cost"][2023]}
     for key in ("id", "order", "policy", "basic_project", "division", "name", "summary"):
         assert data[key] == last[key], key
     assert data["activities"] == {"ja": "", "en": ""}
@@ -136,16 +138,21 @@ def test_new_year_carry_writes_the_projects_that_go_on(real_content, capsys, mon
     status, _, err = run(capsys, "check", "--lang", "en")
     assert status == 1 and "Traceback" not in err
     lines = err.splitlines()
-    assert lines[-1] == "28 problems; nothing was written."
+    # each of 14 files: its activities in two languages, and this year's cost
+    assert lines[-1] == "42 problems; nothing was written."
+    assert (
+        "content/2024/projects/yukyaku-sokushin.yaml:12: cost.2024: the cost is still to fill "
+        'in: write it in thousand yen, or null where the report prints "-" (type-error)'
+    ) in lines
     assert (
         "content/2024/projects/yukyaku-sokushin.yaml:14: activities.ja: the Japanese text is missing (missing-translation)"
         in lines
     )
-    assert all("activities" in line for line in lines[:-1])
+    assert all("activities" in line or "cost.2024" in line for line in lines[:-1])
     # Filled in, it checks and builds, the ended project said once, the others carried on.
     for project in (real_content / "2024" / "projects").glob("*.yaml"):
         fill_in(project, '  ja: ""\n  en: ""', "  ja: 実施した。\n  en: It was carried out.")
-        fill_in(project, "2024: null", "2024: 100")
+        fill_in(project, '2024: ""', "2024: 100")
     assert run(capsys, "check", "--lang", "en") == (0, "", "")
     status, _, err = run(capsys, "build", "--quiet", "--lang", "en")
     assert (status, err) == (0, "")
