@@ -66,6 +66,8 @@ def in_every_language(site: Site, url: str, template: str, **context: Any) -> li
     urls = {lang: f"{lang}/{url}" for lang in site.languages}
     # The home pages' twin for any other language is the root page that offers them all.
     x_default = "" if url == "" else urls[site.languages[0]]
+    if "report" in context:  # a page of one report cites that report as its source
+        context.setdefault("cited", [context["report"]])
     return [
         Page(urls[lang], template, lang, dict(context), urls, x_default) for lang in site.languages
     ]
@@ -222,6 +224,19 @@ def division_page(
     )
 
 
+def former_names(years: list[Project]) -> list[dict[str, Any]]:
+    """The names a project had before its newest, each with the first and last fiscal year
+    it was used in, newest first."""
+    found: dict[tuple[str, ...], dict[str, Any]] = {}
+    for project in years[1:]:
+        if project.name == years[0].name:
+            continue
+        key = tuple(sorted(project.name.items()))
+        entry = found.setdefault(key, {"name": project.name, "last": project.fiscal_year})
+        entry["first"] = project.fiscal_year
+    return list(found.values())
+
+
 def project_pages(site: Site) -> list[Page]:
     """One page per project id: its whole life, newest fiscal year first."""
     histories = by_id(site.projects)
@@ -233,7 +248,6 @@ def project_pages(site: Site) -> list[Page]:
     pages: list[Page] = []
     for project_id, years in histories.items():
         last = years[0]
-        names = [p.name for p in years]
         pages += in_every_language(
             site,
             f"projects/{project_id}/",
@@ -244,7 +258,8 @@ def project_pages(site: Site) -> list[Page]:
             ended=last.fiscal_year < newest_year or bool(last.end_note or last.merged_into),
             merged_into=histories.get(last.merged_into or "", [None])[0],
             merged_from=merged_from.get(project_id, []),
-            former_names=[n for i, n in enumerate(names) if n != last.name and n not in names[:i]],
+            former_names=former_names(years),
+            cited=[r for r in site.reports if r.fiscal_year in {p.fiscal_year for p in years}],
         )
     return pages
 
