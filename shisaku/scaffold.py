@@ -151,13 +151,17 @@ def new_year(content: Path, args: argparse.Namespace) -> tuple[list[Path], list[
     folder = content / str(year)
     if (folder / "report.yaml").exists():
         return [], [exists(folder / "report.yaml")]
-    written = write(folder / "report.yaml", REPORT.format(year=year))
-    (folder / "projects").mkdir(parents=True, exist_ok=True)
     earlier = sorted(
         int(p.name)
         for p in content.iterdir()
         if p.is_dir() and p.name.isdigit() and int(p.name) < year
     )
+    if earlier and earlier[-1] < year - 1:
+        # A year skipped would leave its projects' 前年度 unchecked and the newest report's
+        # projects "ended": the year reviewed comes after the newest, one at a time.
+        return [], [skipped_year(content / str(year - 1), earlier[-1])]
+    written = write(folder / "report.yaml", REPORT.format(year=year))
+    (folder / "projects").mkdir(parents=True, exist_ok=True)
     if earlier:
         # The plan's policies rarely change from year to year: start from last year's and edit.
         for policy in sorted((content / str(earlier[-1]) / "policies").glob("*.yaml")):
@@ -266,6 +270,17 @@ def next_order(folder: Path) -> int:
         if record and isinstance(record.data, dict) and isinstance(record.data.get("order"), int):
             orders.append(record.data["order"])
     return max(orders, default=0) + 1
+
+
+def skipped_year(missing: Path, newest: int) -> Problem:
+    year = int(missing.name)
+    return usage(
+        f"the newest report is FY{newest}: make FY{year} first (python build.py new year "
+        f"{year}); the folder is named by the fiscal year the report reviews",
+        f"いちばん新しい報告書は{newest}年度です。先に{year}年度を作ってください"
+        f"（python build.py new year {year}）。フォルダの名前は報告書が振り返る年度です",
+        load.display_path(missing),
+    )
 
 
 def exists(path: Path) -> Problem:

@@ -181,3 +181,13 @@ def test_a_year_with_no_projects_builds(real_content, capsys, monkeypatch):
     fill_in(real_content / "2024" / "report.yaml", *TITLE)
     status, _, err = run(capsys, "build", "--quiet", "--lang", "en")
     assert status == 0 and err.splitlines()[-1] == "15 warnings."
+
+
+def test_new_year_refuses_to_skip_a_year(real_content, capsys, monkeypatch):
+    """The newest report is FY2023: FY2025 would leave FY2024 out (its 前年度 unchecked, every
+    FY2023 project "ended"); nothing is written and the message says what to make first."""
+    monkeypatch.chdir(real_content.parent)
+    status, _, err = run(capsys, "new", "year", "2025", "--carry", "--lang", "en")
+    assert status == 1
+    assert "the newest report is FY2023: make FY2024 first (python build.py new year 2024)" in err
+    assert not (real_content / "2025").exists()
