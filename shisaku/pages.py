@@ -58,6 +58,10 @@ def totals(projects: list[Project]) -> dict[str, Any]:
         "ratio": ratio(both_this, both_last),
         "count": len(projects),
         "incomplete": any(p.cost is None or p.previous_cost is None for p in projects),
+        # what the change compares, for a reader who subtracts the two totals
+        "both_count": len(both),
+        "both_cost": both_this,
+        "both_previous_cost": both_last,
     }
 
 

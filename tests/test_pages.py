@@ -339,3 +339,17 @@ def test_a_basic_project_without_projects_says_so(tiny, tmp_path):
     assert "この年度、この基本事業の事務事業はありません。" in ja
     assert "No projects under this basic project in this fiscal year." in en
     assert en.count('class="chart"') == 1  # the chart of anshin's project, none for kosodate
+
+
+@pytest.mark.parametrize(
+    ("lang", "basis"),
+    [
+        ("ja", "両年度に事業費のある14事業で計算：83,880 − 47,218"),
+        ("en", "The 14 projects with a cost in both years: 83,880 − 47,218."),
+    ],
+)
+def test_the_change_card_says_what_it_compares(site, lang, basis):
+    """キャッシュレス決済推進事業 has no FY2022 figure: a reader subtracting the two totals
+    (208,324 − 47,218) would not get the change; the card says which two figures it is."""
+    text = read(site, f"{lang}/").text
+    assert basis in text and "36,662" in text
