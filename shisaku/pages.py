@@ -132,8 +132,9 @@ def report_pages(site: Site) -> list[Page]:
         newest = report is site.reports[0]
         for url in [report_url(year)] + ([""] if newest else []):
             pages += overview_page(site, report, url, every_year)
-        for url in [table_url(year)] + (["projects/"] if newest else []):
-            pages += table_page(site, report, url, tables)
+        pages += table_pages(site, report, table_url(year), tables)
+        if newest:  # its first page also without a year; the others are the dated ones
+            pages += table_pages(site, report, "projects/", tables)[: len(site.languages)]
         for policy in report.policies:
             links = [(y, policy_url(y, policy.id)) for y in policy_years[policy.id]]
             for url in [policy_url(year, policy.id)] + (
@@ -187,10 +188,33 @@ def overview_page(site: Site, report: Report, url: str, links: YearLinks) -> lis
     )
 
 
-def table_page(site: Site, report: Report, url: str, links: YearLinks) -> list[Page]:
-    return in_every_language(
-        site, url, "projects.html", report=report, projects=report.projects, year_links=links
-    )
+TABLE_ROWS = 200  # the rows of one page of a year's table: each page stays under 150 KB
+
+
+def table_pages(site: Site, report: Report, url: str, links: YearLinks) -> list[Page]:
+    """A year's table of projects in pages of TABLE_ROWS rows, the first at url, the others at
+    reports/{year}/projects/page/N/; each page knows them all (pager, and the rows a script
+    gathers to filter or sort the whole year)."""
+    projects = report.projects
+    chunks = [projects[i : i + TABLE_ROWS] for i in range(0, len(projects), TABLE_ROWS)] or [[]]
+    first = table_url(report.fiscal_year)
+    urls = [first] + [f"{first}page/{n}/" for n in range(2, len(chunks) + 1)]
+    pager = list(enumerate(urls, 1))
+    pages: list[Page] = []
+    for number, (chunk, page_url) in enumerate(zip(chunks, urls, strict=True), 1):
+        pages += in_every_language(
+            site,
+            url if number == 1 else page_url,
+            "projects.html",
+            report=report,
+            projects=chunk,
+            year_links=links,
+            pager=pager,
+            page_number=number,
+            first_row=(number - 1) * TABLE_ROWS + 1,
+            total_rows=len(projects),
+        )
+    return pages
 
 
 def policy_page(

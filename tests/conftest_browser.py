@@ -7,22 +7,18 @@ one browser. A missing browser fails the tests that need it: a skip would hide a
 
 from __future__ import annotations
 
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from .site_server import (
-    BASE_PATH,
     CHROMIUM,
     CHROMIUM_ARGS,
-    HOST,
-    SiteHandler,
     Watch,
     build_site,
     missing_tool,
+    serve,
 )
 from .synthetic import make_city
 
@@ -52,20 +48,6 @@ def city_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def city_url(city_site: Path) -> Iterator[str]:
     """The five-year city, served like site_url."""
     yield from serve(city_site)
-
-
-def serve(site: Path) -> Iterator[str]:
-    """A built site served under its base path on a free port, until the generator is closed."""
-    server = http.server.ThreadingHTTPServer((HOST, 0), SiteHandler.serving(site))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://{HOST}:{server.server_port}{BASE_PATH}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")

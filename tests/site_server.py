@@ -10,6 +10,8 @@ import http.server
 import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -226,3 +228,17 @@ class Watch:
     def report(self) -> str:
         lines = self.problems + [f"request to another host: {url}" for url in self.other_hosts]
         return "\n".join(lines)
+
+
+def serve(site: Path) -> Iterator[str]:
+    """A built site served under its base path on a free port, until the generator is closed."""
+    server = http.server.ThreadingHTTPServer((HOST, 0), SiteHandler.serving(site))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://{HOST}:{server.server_port}{BASE_PATH}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)

@@ -5,12 +5,15 @@ languages, has no axe-core violations and loads cleanly in Chromium (issue #15).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from .site_server import LANGUAGES, Watch, html_files, missing_tool
+from .site_server import LANGUAGES, Watch, build_site, html_files, missing_tool, serve
+from .synthetic import make_city
 from .test_browser import assert_clean, axe_violations, visit
 from .test_html import vnu_errors
 from .test_links import crawl_of
@@ -107,3 +110,51 @@ def test_the_year_switcher_leads_through_every_report(
 
 def switcher_name(lang: str) -> str:
     return "年度" if lang == "ja" else "Fiscal year"
+
+
+@pytest.fixture(scope="module")
+def paged_city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """A city with 450 projects a year: each year's table in three pages; built and served."""
+    root = tmp_path_factory.mktemp("paged-city")
+    site = build_site(root / "site", make_city(root / "content", 450, policies=8, years=2))
+    for url in serve(site):
+        yield site, url
+
+
+def test_a_years_table_is_paged_and_each_page_stays_light(paged_city):
+    site, _ = paged_city
+    pages = sorted((site / "ja/reports/2023/projects").rglob("index.html"))
+    assert len(pages) == 3
+    rows = [p.read_text(encoding="utf-8").count("<tr data-policy=") for p in pages]
+    assert sorted(rows) == [50, 200, 200]
+    assert all(p.stat().st_size < 150_000 for p in pages)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_filtering_and_sorting_take_in_every_page_of_the_year(
+    page: Page, paged_city, watch: Watch, lang: str
+):
+    site, url = paged_city
+    last_page = (site / lang / "reports/2023/projects/page/3/index.html").read_text("utf-8")
+    name = re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a>', last_page)[-1]
+    visit(page, url, f"{lang}/reports/2023/projects/", until="networkidle")
+    table = page.locator("#projects-table tbody tr")
+    expect(table.locator("visible=true")).to_have_count(200)
+    page.locator("#filter-q").fill(name)
+    expect(page.locator("#projects-table tbody tr:not([hidden])").first).to_contain_text(name)
+    expect(page.locator("#projects-pager")).to_be_hidden()
+    page.locator("#filter-q").fill("")
+    expect(page.locator("#projects-table tbody tr:not([hidden])")).to_have_count(200)
+    # the dearest project of the year first, wherever its page
+    html = "".join(
+        (site / lang / "reports/2023/projects" / p / "index.html").read_text("utf-8")
+        for p in ("", "page/2", "page/3")
+    )
+    costs = [int(v) for v in re.findall(r'</th>\s*<td class="num" data-value="(\d+)"', html)]
+    assert len(costs) > 400
+    page.get_by_role("button", name="事業費" if lang == "ja" else "Cost", exact=True).click()
+    page.get_by_role("button", name="事業費" if lang == "ja" else "Cost", exact=True).click()
+    first = page.locator("#projects-table tbody tr:not([hidden])").first.locator("td").first
+    expect(first).to_have_attribute("data-value", str(max(costs)))
+    expect(page.locator("#projects-table tbody tr:not([hidden])")).to_have_count(450)
+    assert_clean(watch)

@@ -11,6 +11,9 @@
  *   (empty = missing, sorted last both ways); <form id="projects-filter" hidden> with selects
  *   named like the rows' data-* attributes and <input type="search" name="q">;
  *   <p id="projects-count" aria-live="polite" data-template="{shown} / {total}">.
+ *   A year's table in several pages: data-pages="url url …" on the table names the others,
+ *   whose rows are fetched (once) when the reader first filters or sorts, so both take in
+ *   the whole year; the pager (#projects-pager) is hidden while they do.
  */
 (() => {
   "use strict";
@@ -86,7 +89,14 @@
       button.type = "button";
       while (th.firstChild) button.appendChild(th.firstChild);
       th.appendChild(button);
-      button.addEventListener("click", () => sortBy(table, th, collator));
+      button.addEventListener("click", async () => {
+        // The filterable table gathers the year's other pages first (a no-op elsewhere).
+        const start = new CustomEvent("sort-start", { detail: { waitFor: null } });
+        table.dispatchEvent(start);
+        if (start.detail.waitFor) await start.detail.waitFor;
+        sortBy(table, th, collator);
+        table.dispatchEvent(new CustomEvent("sorted"));
+      });
     });
   }
 
@@ -125,33 +135,90 @@
       .replace("{total}", total.toLocaleString(locale));
   }
 
-  function makeFilterable(table, form, locale) {
-    const rows = Array.from(table.tBodies).reduce(
-      (all, body) => all.concat(Array.from(body.rows)),
-      []
+  // ---- the other pages of the year --------------------------------------------------------
+
+  /** The rows of another page of the table, their links made absolute (they were relative
+   * to that page). */
+  async function rowsOf(url) {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(url + ": HTTP " + response.status);
+    const html = new DOMParser().parseFromString(await response.text(), "text/html");
+    const rows = Array.from(html.querySelectorAll("#projects-table tbody tr"));
+    rows.forEach((row) =>
+      row.querySelectorAll("a[href]").forEach((a) => {
+        a.setAttribute("href", new URL(a.getAttribute("href"), url).href);
+      })
     );
-    // Rows keep their text while sorting moves them, so fold each once.
-    const texts = new Map(rows.map((row) => [row, fold(row.textContent)]));
+    return rows;
+  }
+
+  /** Every row of the year in this table, once: a promise, true when the other pages came. */
+  function wholeYear(table) {
+    if (!table.wholeYear) {
+      const others = (table.getAttribute("data-pages") || "").split(" ").filter(Boolean);
+      const urls = others.map((link) => new URL(link, document.baseURI).href);
+      table.wholeYear = Promise.all(urls.map(rowsOf)).then(
+        (pages) => {
+          const body = table.tBodies[0];
+          pages.forEach((rows) =>
+            rows.forEach((row) => {
+              row.hidden = true;
+              body.appendChild(document.importNode(row, true));
+            })
+          );
+          return true;
+        },
+        () => false // from disk, or offline: this page's rows only
+      );
+    }
+    return table.wholeYear;
+  }
+
+  function makeFilterable(table, form, locale) {
+    const own = new Set(Array.from(table.tBodies[0].rows));
+    const pager = document.getElementById("projects-pager");
+    const texts = new Map(); // rows keep their text while sorting moves them: folded once
+
+    function textOf(row) {
+      if (!texts.has(row)) texts.set(row, fold(row.textContent));
+      return texts.get(row);
+    }
 
     function apply() {
       const filters = currentFilters(form);
+      const sorted = table.querySelector("thead th[aria-sort]") !== null;
+      const everyPage = sorted || filters.selects.length > 0 || filters.words.length > 0;
+      const rows = Array.from(table.tBodies[0].rows);
       let shown = 0;
+      let total = 0;
       rows.forEach((row) => {
-        const visible = rowMatches(row, texts.get(row), filters);
+        const counted = everyPage || own.has(row);
+        const visible = counted && rowMatches(row, textOf(row), filters);
         row.hidden = !visible;
+        if (counted) total += 1;
         if (visible) shown += 1;
       });
-      showCount(shown, rows.length, locale);
+      if (pager) pager.hidden = everyPage;
+      showCount(shown, total, locale);
     }
 
-    form.addEventListener("input", apply);
-    form.addEventListener("change", apply);
+    async function applyToYear() {
+      await wholeYear(table);
+      apply();
+    }
+
+    form.addEventListener("input", applyToYear);
+    form.addEventListener("change", applyToYear);
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      apply();
+      applyToYear();
     });
     // A reset event comes before the fields are cleared.
     form.addEventListener("reset", () => setTimeout(apply, 0));
+    table.addEventListener("sort-start", (event) => {
+      event.detail.waitFor = wholeYear(table);
+    });
+    table.addEventListener("sorted", apply);
     form.hidden = false;
     apply(); // the browser may have restored field values (back button)
   }
