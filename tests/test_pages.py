@@ -353,3 +353,14 @@ def test_the_change_card_says_what_it_compares(site, lang, basis):
     (208,324 − 47,218) would not get the change; the card says which two figures it is."""
     text = read(site, f"{lang}/").text
     assert basis in text and "36,662" in text
+
+
+def test_the_404_page_has_the_header_a_search_and_the_way_home_in_each_language(site):
+    """Served at any missing URL, its links stay under the base path; a reader who landed
+    there can search or go home in either language."""
+    html = (site / "404.html").read_text(encoding="utf-8")
+    assert '<header class="site-header">' in html
+    for lang in ("ja", "en"):
+        assert f'action="/shisaku-hokoku/{lang}/search/"' in html
+        assert f'<a href="/shisaku-hokoku/{lang}/" hreflang="{lang}">' in html
+        assert f'id="search-{lang}" type="search" name="q"' in html
