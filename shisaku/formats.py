@@ -11,6 +11,20 @@ from decimal import Decimal
 ERAS = [(2019, "令和"), (1989, "平成"), (1926, "昭和")]
 
 MISSING = {"ja": "-", "en": "–"}
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 MINUS = {"ja": "▲", "en": "−"}  # ▲ as Japanese reports print it; U+2212 in English
 
 
@@ -66,6 +80,13 @@ class Formatter:
     def text(self, value: dict[str, str]) -> str:
         """The page's language of a {ja: ..., en: ...} text."""
         return value[self.lang]
+
+    def date(self, iso: str) -> str:
+        """A date for pages: 2026年11月26日; 26 November 2026."""
+        year, month, day = (int(part) for part in iso.split("-"))
+        if self.lang == "ja":
+            return f"{year}年{month}月{day}日"
+        return f"{day} {MONTHS[month - 1]} {year}"
 
     def size(self, size: int) -> str:
         """A file size: 19.4 KB; 1.2 MB."""

@@ -74,6 +74,7 @@ class Report:
     fiscal_year: int
     title: Text
     policies: list[Policy]
+    source_url: str | None = None  # the official publication, as the city publishes it
 
     @property
     def projects(self) -> list[Project]:
@@ -140,7 +141,10 @@ def build_model(records: list[Any]) -> Site:
         projects = [_project(r, languages) for r in of_year if r.kind == "project"]
         for project in sorted(projects, key=lambda p: (p.order, p.id)):
             basic_projects[project.policy, project.basic_project].projects.append(project)
-        reports.append(Report(year, texts(report.data["title"], languages), policies))
+        source = report.data.get("source") or {}
+        reports.append(
+            Report(year, texts(report.data["title"], languages), policies, source.get("url"))
+        )
     pages: dict[str, dict[str, MarkdownPage]] = {}
     for r in records:
         if r.kind == "page":

@@ -64,6 +64,8 @@ REPORT = """\
 title:  # 報告書の題名（例：令和７年度施策報告書（令和６年度振り返り）） / The report's title
   ja: ""
   en: ""
+# source:  # 市が公開している報告書（PDFなど）。各ページの出典からリンクします / The official publication, linked from every page's source line
+#   url: https://www.city.example.lg.jp/...
 """
 
 

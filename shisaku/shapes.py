@@ -97,7 +97,8 @@ SHAPES: dict[str, dict[str, Any]] = {
         "updated": STR(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
     },
     "division": {"id": CELL, "name": TEXT},
-    "report": {"title": TEXT},
+    # source: the official publication (its PDF or page), linked from every page of the report
+    "report": {"title": TEXT, "source": OPTIONAL({"url": URL, "title": OPTIONAL(TEXT)})},
     "policy": {
         "id": CELL,
         "order": INT,

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from shisaku import load, model, pages, pipeline, rows, validate
+from shisaku.cli import main
 from shisaku.render import TEMPLATES
 
 from .conftest import CONTENT, tiny_files, write_tree
@@ -364,3 +365,24 @@ def test_the_404_page_has_the_header_a_search_and_the_way_home_in_each_language(
         assert f'action="/shisaku-hokoku/{lang}/search/"' in html
         assert f'<a href="/shisaku-hokoku/{lang}/" hreflang="{lang}">' in html
         assert f'id="search-{lang}" type="search" name="q"' in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown"),
+    [("ja", "2026年11月26日（データ版 1.0.0）"), ("en", "26 November 2026 (data version 1.0.0)")],
+)
+def test_every_page_says_when_it_was_updated_and_the_data_version(site, lang, shown):
+    for url in (f"{lang}/", f"{lang}/projects/shotengai-challenge", f"{lang}/data"):
+        assert shown in read(site, url).text, url
+
+
+def test_a_report_source_links_every_page_of_it_to_the_official_publication(real_content, tmp_path):
+    """report.yaml's source (optional): the footer's source line links to it."""
+    report = real_content / "2023" / "report.yaml"
+    official = "https://www.city.higashikurume.lg.jp/example/shisaku-hokoku-r6.pdf"
+    report.write_text(report.read_text(encoding="utf-8") + f"source:\n  url: {official}\n", "utf-8")
+    site = tmp_path / "site"
+    assert main(["build", "--quiet", "--content", str(real_content), "--out", str(site)]) == 0
+    for url in ("ja/index.html", "en/projects/shotengai-challenge/index.html"):
+        html = (site / url).read_text(encoding="utf-8")
+        assert f'<a href="{official}">' in html, url
