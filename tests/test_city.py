@@ -158,3 +158,34 @@ def test_filtering_and_sorting_take_in_every_page_of_the_year(
     expect(first).to_have_attribute("data-value", str(max(costs)))
     expect(page.locator("#projects-table tbody tr:not([hidden])")).to_have_count(450)
     assert_clean(watch)
+
+
+@pytest.mark.parametrize(("lang", "query"), [("ja", "事業"), ("en", "City")])
+def test_every_search_result_is_reachable(
+    page: Page, city_url: str, watch: Watch, lang: str, query: str
+):
+    """More results than one list shows: "show more" until the list holds the count said."""
+    visit(page, city_url, f"{lang}/search/?q={query}", until="networkidle")
+    status = page.locator("#search-status")
+    expect(status).to_contain_text(query)
+    total = int(re.search(r"([\d,]+)\s*(件|results)", status.inner_text())[1].replace(",", ""))
+    assert total > 60
+    results = page.locator("#search-results > li")
+    expect(results).to_have_count(30)
+    more = page.locator("#search-more")
+    while more.is_visible():
+        before = results.count()
+        more.click()
+        expect(results).not_to_have_count(before)
+        focused = page.evaluate(
+            "(n) => document.activeElement.closest('li')"
+            " === document.querySelectorAll('#search-results > li')[n]",
+            before,
+        )
+        assert focused, "the focus moves to the first new result"
+    expect(results).to_have_count(total)
+    urls = page.locator("#search-results > li h2 a").evaluate_all(
+        "(links) => links.map((a) => a.href)"
+    )
+    assert len(set(urls)) == total  # each result once
+    assert_clean(watch)

@@ -358,21 +358,22 @@
   // ---- the query -> results ------------------------------------------------------------------
 
   // {total, results: [{url, title, excerpt}]} for a query, from the index at bundle (a URL
-  // ending in "/"); url is inside the site, excerpt is [{text, mark}].
-  async function search(bundle, query) {
+  // ending in "/"): the MAX_RESULTS results from the start-th on (0 when not given); url is
+  // inside the site, excerpt is [{text, mark}].
+  async function search(bundle, query, start) {
     // A new build may be published between reading meta.json and the files it names: then
     // meta.json has changed by the end, and the search is made again on the new index.
     var meta = await fetchMeta(bundle);
     var found;
     var failure = null;
     try {
-      found = await searchWith(bundle, meta, query);
+      found = await searchWith(bundle, meta, query, start);
     } catch (error) {
       failure = error; // perhaps files of two builds: decided by meta.json below
     }
     var after = await fetchMeta(bundle);
     if (after.id !== meta.id) {
-      return searchWith(bundle, after, query);
+      return searchWith(bundle, after, query, start);
     }
     if (failure !== null) {
       throw failure;
@@ -388,10 +389,10 @@
     return meta;
   }
 
-  async function searchWith(bundle, meta, query) {
+  async function searchWith(bundle, meta, query, start) {
     var wanted = queryTerms(query);
     var found = wanted.length ? await matching(bundle, meta, wanted) : [];
-    var shown = found.slice(0, MAX_RESULTS);
+    var shown = found.slice(start || 0, (start || 0) + MAX_RESULTS);
     var docs = await documents(
       bundle,
       meta,
@@ -448,17 +449,52 @@
     }
     status.textContent = status.dataset.searching;
     try {
-      var found = await search(list.dataset.bundlePath, query);
-      found.results.forEach(function (result) {
-        list.appendChild(resultItem(result, list.dataset.baseUrl));
-      });
+      var found = await search(list.dataset.bundlePath, query, 0);
+      showResults(list, found.results);
       status.textContent = found.total
-        ? fill(status.dataset.found, { count: found.total, query: query })
+        ? fill(found.total === 1 ? status.dataset.foundOne : status.dataset.found, {
+            count: found.total.toLocaleString(document.documentElement.lang),
+            query: query,
+          })
         : fill(status.dataset.none, { query: query });
+      offerMore(list, query, found.total);
     } catch (error) {
       status.textContent = status.dataset.failed;
       throw error;
     }
+  }
+
+  function showResults(list, results) {
+    results.forEach(function (result) {
+      list.appendChild(resultItem(result, list.dataset.baseUrl));
+    });
+  }
+
+  // Every result is reachable: a button below the list shows the next MAX_RESULTS, and moves
+  // the focus to the first of them, so a keyboard or screen reader user reads on from there.
+  function offerMore(list, query, total) {
+    var button = document.getElementById("search-more");
+    if (!button) {
+      return;
+    }
+    function update() {
+      var left = total - list.children.length;
+      button.hidden = left <= 0;
+      button.textContent = fill(button.dataset.template, {
+        count: Math.min(left, MAX_RESULTS).toLocaleString(document.documentElement.lang),
+      });
+    }
+    button.addEventListener("click", async function () {
+      var before = list.children.length;
+      var found = await search(list.dataset.bundlePath, query, before);
+      showResults(list, found.results);
+      update();
+      var first = list.children[before];
+      if (first) {
+        first.querySelector("a").focus();
+      }
+    });
+    update();
   }
 
   // For the tests: the tokenizer, to compare with search.py's, and the search without the page.
