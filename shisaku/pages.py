@@ -188,7 +188,7 @@ def overview_page(site: Site, report: Report, url: str, links: YearLinks) -> lis
     )
 
 
-TABLE_ROWS = 200  # the rows of one page of a year's table: each page stays under 150 KB
+TABLE_ROWS = 100  # the rows of one page of a year's table: light to lay out on a phone
 
 
 def table_pages(site: Site, report: Report, url: str, links: YearLinks) -> list[Page]:

@@ -25,3 +25,11 @@ if [ ! -f .cache/npm/node_modules/vnu-jar/build/dist/vnu.jar ]; then
   echo "tests/install.sh: installing vnu-jar with npm into .cache/npm/"
   npm install --no-save --ignore-scripts --no-audit --no-fund --prefix .cache/npm vnu-jar@26.9.27
 fi
+
+# Lighthouse 12.2.3 (13 wants Node 22), for the mobile performance and accessibility audits;
+# it drives Debian's Chromium (CHROME_PATH), never a downloaded one. A folder of its own: an
+# npm install without a package.json would prune the other folder's vnu-jar.
+if [ ! -x .cache/lighthouse/node_modules/.bin/lighthouse ]; then
+  echo "tests/install.sh: installing lighthouse with npm into .cache/lighthouse/"
+  npm install --no-save --no-audit --no-fund --prefix .cache/lighthouse lighthouse@12.2.3
+fi

@@ -37,6 +37,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+LIGHTHOUSE = ROOT / ".cache" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
 VNU_JAR = ROOT / ".cache" / "npm" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 ARTIFACTS = ROOT / "test-artifacts"
 INSTALL_HINT = "run `bash tests/install.sh` (the README's test command does)"
@@ -113,6 +114,8 @@ def missing_tool(*tools: str) -> str | None:
             return f"Chromium is not installed at {CHROMIUM}: {INSTALL_HINT}"
         if tool == "java" and shutil.which("java") is None:
             return f"Java is not installed (the Nu Html Checker needs it): {INSTALL_HINT}"
+        if tool == "lighthouse" and not LIGHTHOUSE.is_file():
+            return f"lighthouse is not at {LIGHTHOUSE}: {INSTALL_HINT}"
         if tool == "vnu" and not VNU_JAR.is_file():
             return f"vnu.jar is not at {VNU_JAR}: {INSTALL_HINT}"
     return None

@@ -114,7 +114,7 @@ def switcher_name(lang: str) -> str:
 
 @pytest.fixture(scope="module")
 def paged_city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
-    """A city with 450 projects a year: each year's table in three pages; built and served."""
+    """A city with 450 projects a year: each year's table in five pages; built and served."""
     root = tmp_path_factory.mktemp("paged-city")
     site = build_site(root / "site", make_city(root / "content", 450, policies=8, years=2))
     for url in serve(site):
@@ -124,9 +124,9 @@ def paged_city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path,
 def test_a_years_table_is_paged_and_each_page_stays_light(paged_city):
     site, _ = paged_city
     pages = sorted((site / "ja/reports/2023/projects").rglob("index.html"))
-    assert len(pages) == 3
+    assert len(pages) == 5
     rows = [p.read_text(encoding="utf-8").count("<tr data-policy=") for p in pages]
-    assert sorted(rows) == [50, 200, 200]
+    assert sorted(rows) == [50, 100, 100, 100, 100]
     assert all(p.stat().st_size < 150_000 for p in pages)
 
 
@@ -135,20 +135,20 @@ def test_filtering_and_sorting_take_in_every_page_of_the_year(
     page: Page, paged_city, watch: Watch, lang: str
 ):
     site, url = paged_city
-    last_page = (site / lang / "reports/2023/projects/page/3/index.html").read_text("utf-8")
+    last_page = (site / lang / "reports/2023/projects/page/5/index.html").read_text("utf-8")
     name = re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a>', last_page)[-1]
     visit(page, url, f"{lang}/reports/2023/projects/", until="networkidle")
     table = page.locator("#projects-table tbody tr")
-    expect(table.locator("visible=true")).to_have_count(200)
+    expect(table.locator("visible=true")).to_have_count(100)
     page.locator("#filter-q").fill(name)
     expect(page.locator("#projects-table tbody tr:not([hidden])").first).to_contain_text(name)
     expect(page.locator("#projects-pager")).to_be_hidden()
     page.locator("#filter-q").fill("")
-    expect(page.locator("#projects-table tbody tr:not([hidden])")).to_have_count(200)
+    expect(page.locator("#projects-table tbody tr:not([hidden])")).to_have_count(100)
     # the dearest project of the year first, wherever its page
     html = "".join(
         (site / lang / "reports/2023/projects" / p / "index.html").read_text("utf-8")
-        for p in ("", "page/2", "page/3")
+        for p in ("", "page/2", "page/3", "page/4", "page/5")
     )
     costs = [int(v) for v in re.findall(r'</th>\s*<td class="num" data-value="(\d+)"', html)]
     assert len(costs) > 400

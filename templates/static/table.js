@@ -8,7 +8,8 @@
  * Markup contract (made by the templates):
  *   <table class="sortable" id="projects-table">, <th scope="col" data-sort="text|number">,
  *   <tr data-policy="…" data-division="…" data-year="…">, numeric cells with data-value=""
- *   (empty = missing, sorted last both ways); <form id="projects-filter" hidden> with selects
+ *   (empty = missing, sorted last both ways); <form id="projects-filter" class="awaiting-script">
+ *   (its room kept but unseen until this script runs: nothing moves when it appears) with selects
  *   named like the rows' data-* attributes and <input type="search" name="q">;
  *   <p id="projects-count" aria-live="polite" data-template="{shown} / {total}">.
  *   A year's table in several pages: data-pages="url url …" on the table names the others,
@@ -119,11 +120,13 @@
     };
   }
 
-  function rowMatches(row, rowText, filters) {
-    return (
-      filters.selects.every((filter) => row.getAttribute("data-" + filter.name) === filter.value) &&
-      filters.words.every((word) => rowText.indexOf(word) !== -1)
-    );
+  /** Whether the row passes the filters; textOf(row) is asked for only when words are given
+   * (folding every row's text is most of the work). */
+  function rowMatches(row, textOf, filters) {
+    if (!filters.selects.every((f) => row.getAttribute("data-" + f.name) === f.value)) return false;
+    if (filters.words.length === 0) return true;
+    const text = textOf(row);
+    return filters.words.every((word) => text.indexOf(word) !== -1);
   }
 
   function showCount(shown, total, locale) {
@@ -193,8 +196,8 @@
       let total = 0;
       rows.forEach((row) => {
         const counted = everyPage || own.has(row);
-        const visible = counted && rowMatches(row, textOf(row), filters);
-        row.hidden = !visible;
+        const visible = counted && rowMatches(row, textOf, filters);
+        if (row.hidden === visible) row.hidden = !visible; // untouched rows cost no layout
         if (counted) total += 1;
         if (visible) shown += 1;
       });
@@ -219,7 +222,7 @@
       event.detail.waitFor = wholeYear(table);
     });
     table.addEventListener("sorted", apply);
-    form.hidden = false;
+    form.classList.remove("awaiting-script");
     apply(); // the browser may have restored field values (back button)
   }
 
