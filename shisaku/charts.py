@@ -57,27 +57,14 @@ def bar_chart(
     `series` names the two years for the legend (("令和5年度", "令和4年度")); values are costs
     in thousand yen (never negative), written with formats.amount; the unit belongs in `title`.
     """
-    if not chart_id or any(c.isspace() for c in chart_id):
-        raise ValueError(f"chart_id must be one token for aria-labelledby: {chart_id!r}")
     values = [v for bar in bars for v in (bar.this_year, bar.last_year) if v is not None]
-    if any(v < 0 for v in values):
-        raise ValueError("bar_chart draws costs, which are never negative")
-    value_room = max((text_width(formats.amount(v, lang)) for v in values), default=0)
-    bar_room = WIDTH - 2 * MARGIN - VALUE_GAP - value_room
-    scale = bar_room / max(values) if values and max(values) > 0 else 0.0
+    scale = bar_scale(chart_id, values, WIDTH - 2 * MARGIN - VALUE_GAP, lang)
 
     labels = [wrap(bar.label) for bar in bars]
     height = LEGEND_HEIGHT + sum(item_height(len(lines)) for lines in labels) + MARGIN
     # Plain strings, escaped once where text comes in: Markup.format per element was half
     # the time of rendering a project page.
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"'
-        f' aria-labelledby="{esc(chart_id)}-title {esc(chart_id)}-desc" viewBox="0 0 {WIDTH} {number(height)}"'
-        f' preserveAspectRatio="xMinYMin meet" font-family="sans-serif" font-size="{FONT_SIZE}">',
-        f'<title id="{esc(chart_id)}-title">{esc(title)}</title>',
-        f'<desc id="{esc(chart_id)}-desc">{esc(description)}</desc>',
-        legend(series),
-    ]
+    parts = [*svg_head(chart_id, height, title, description), legend(series)]
     top: float = LEGEND_HEIGHT
     for bar, lines in zip(bars, labels, strict=True):
         parts.append(item(bar, lines, top, scale, lang))
@@ -96,24 +83,12 @@ def history_chart(
 ) -> Markup:
     """One bar per fiscal year (label, cost in thousand yen or None), in the order given, each
     with its value at its end; the table of the same figures is the text alternative."""
-    if not chart_id or any(c.isspace() for c in chart_id):
-        raise ValueError(f"chart_id must be one token for aria-labelledby: {chart_id!r}")
     values = [v for _, v in points if v is not None]
-    if any(v < 0 for v in values):
-        raise ValueError("history_chart draws costs, which are never negative")
-    value_room = max((text_width(formats.amount(v, lang)) for v in values), default=0)
     label_room = max((text_width(label) for label, _ in points), default=0) + VALUE_GAP
-    bar_room = WIDTH - 2 * MARGIN - label_room - VALUE_GAP - value_room
-    scale = bar_room / max(values) if values and max(values) > 0 else 0.0
+    scale = bar_scale(chart_id, values, WIDTH - 2 * MARGIN - label_room - VALUE_GAP, lang)
     row = BAR_HEIGHT + ITEM_GAP
     height = 2 * MARGIN + len(points) * row
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"'
-        f' aria-labelledby="{esc(chart_id)}-title {esc(chart_id)}-desc" viewBox="0 0 {WIDTH} {number(height)}"'
-        f' preserveAspectRatio="xMinYMin meet" font-family="sans-serif" font-size="{FONT_SIZE}">',
-        f'<title id="{esc(chart_id)}-title">{esc(title)}</title>',
-        f'<desc id="{esc(chart_id)}-desc">{esc(description)}</desc>',
-    ]
+    parts = svg_head(chart_id, height, title, description)
     for i, (label, value) in enumerate(points):
         top = MARGIN + i * row
         bar = bar_with_value("this", value, top, scale, lang, left=MARGIN + label_room)
@@ -124,6 +99,28 @@ def history_chart(
         )
     parts.append("</svg>")
     return Markup("\n".join(parts))
+
+
+def bar_scale(chart_id: str, values: list[int], room: float, lang: str) -> float:
+    """Viewbox units per thousand yen, so that the longest bar and its value fill room;
+    chart_id and the values checked first."""
+    if not chart_id or any(c.isspace() for c in chart_id):
+        raise ValueError(f"chart_id must be one token for aria-labelledby: {chart_id!r}")
+    if any(v < 0 for v in values):
+        raise ValueError("charts draw costs, which are never negative")
+    value_room = max((text_width(formats.amount(v, lang)) for v in values), default=0)
+    return (room - value_room) / max(values) if values and max(values) > 0 else 0.0
+
+
+def svg_head(chart_id: str, height: float, title: str, description: str) -> list[str]:
+    """The svg element's opening tag, its title and its description (what it is named by)."""
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"'
+        f' aria-labelledby="{esc(chart_id)}-title {esc(chart_id)}-desc" viewBox="0 0 {WIDTH} {number(height)}"'
+        f' preserveAspectRatio="xMinYMin meet" font-family="sans-serif" font-size="{FONT_SIZE}">',
+        f'<title id="{esc(chart_id)}-title">{esc(title)}</title>',
+        f'<desc id="{esc(chart_id)}-desc">{esc(description)}</desc>',
+    ]
 
 
 def esc(text: str) -> str:
