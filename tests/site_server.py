@@ -13,6 +13,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -235,12 +236,18 @@ class Watch:
 
 def serve(site: Path) -> Iterator[str]:
     """A built site served under its base path on a free port, until the generator is closed."""
-    server = http.server.ThreadingHTTPServer((HOST, 0), SiteHandler.serving(site))
+    yield from serve_with(SiteHandler.serving(site), BASE_PATH)
+
+
+def serve_with(handler: Any, path: str) -> Iterator[str]:
+    """An HTTP server with this request handler on a free port, in a thread, until the
+    generator is closed; its URL with path."""
+    server = http.server.ThreadingHTTPServer((HOST, 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()
     try:
-        yield f"http://{HOST}:{server.server_port}{BASE_PATH}"
+        yield f"http://{HOST}:{server.server_port}{path}"
     finally:
         server.shutdown()
         server.server_close()

@@ -7,7 +7,6 @@ link opens a page (not a folder listing).
 from __future__ import annotations
 
 import http.server
-import threading
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -16,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from playwright.sync_api import Page
 
-from .site_server import HOST, LANGUAGES, PAGES, Watch
+from .site_server import LANGUAGES, PAGES, Watch, serve_with
 from .test_browser import assert_clean
 
 pytest_plugins = ["tests.conftest_browser"]
@@ -32,18 +31,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 def served(folder: Path) -> Iterator[str]:
     """A folder served as it is (no knowledge of the site's base path) on a free port."""
-    server = http.server.ThreadingHTTPServer(
-        (HOST, 0), partial(QuietHandler, directory=str(folder))
-    )
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{HOST}:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    yield from serve_with(partial(QuietHandler, directory=str(folder)), "/")
 
 
 @pytest.fixture(scope="module", params=["root", "other-path", "file"])
