@@ -134,7 +134,7 @@ def report_pages(site: Site) -> list[Page]:
             pages += overview_page(site, report, url, every_year)
         pages += table_pages(site, report, table_url(year), tables)
         if newest:  # its first page also without a year; the others are the dated ones
-            pages += table_pages(site, report, "projects/", tables)[: len(site.languages)]
+            pages += table_pages(site, report, "projects/", tables, every_page=False)
         for policy in report.policies:
             links = [(y, policy_url(y, policy.id)) for y in policy_years[policy.id]]
             for url in [policy_url(year, policy.id)] + (
@@ -191,10 +191,13 @@ def overview_page(site: Site, report: Report, url: str, links: YearLinks) -> lis
 TABLE_ROWS = 100  # the rows of one page of a year's table: light to lay out on a phone
 
 
-def table_pages(site: Site, report: Report, url: str, links: YearLinks) -> list[Page]:
+def table_pages(
+    site: Site, report: Report, url: str, links: YearLinks, every_page: bool = True
+) -> list[Page]:
     """A year's table of projects in pages of TABLE_ROWS rows, the first at url, the others at
     reports/{year}/projects/page/N/; each page knows them all (pager, and the rows a script
-    gathers to filter or sort the whole year)."""
+    gathers to filter or sort the whole year). every_page=False: the first page only (the
+    newest year's table without a year, whose other pages are the dated ones)."""
     projects = report.projects
     chunks = [projects[i : i + TABLE_ROWS] for i in range(0, len(projects), TABLE_ROWS)] or [[]]
     first = table_url(report.fiscal_year)
@@ -202,6 +205,8 @@ def table_pages(site: Site, report: Report, url: str, links: YearLinks) -> list[
     pager = list(enumerate(urls, 1))
     pages: list[Page] = []
     for number, (chunk, page_url) in enumerate(zip(chunks, urls, strict=True), 1):
+        if number > 1 and not every_page:
+            break
         pages += in_every_language(
             site,
             url if number == 1 else page_url,

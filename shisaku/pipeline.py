@@ -138,7 +138,6 @@ def write_site(
     catalogue, sitemap, static files, search index."""
     site, site_pages = job.renderer.site, job.site_pages
     package = pool.submit(make_data, writer.root)  # one more task beside the pages
-    job.validated = None  # the tasks have it (the workers are forked): not kept here
     later = [i for i, page in enumerate(site_pages) if page.template == "data.html"]
     documents = render_pages(pool, writer, site_pages, set(later), progress)
     writer.write("sitemap.xml", sitemap.sitemap(site_pages, absolute_url(site.settings)))
