@@ -77,13 +77,21 @@ def merged_ahead(record: Record, this_year: dict[str, Any]) -> list[Problem]:
     ]
 
 
+def ending_key(record: Record) -> str | None:
+    """The key that says the project ends after this year: merged_into, else end_note."""
+    return next(
+        (k for k in ("merged_into", "end_note") if get(record.data, (k,)) is not None), None
+    )
+
+
 def says_it_ends(record: Record) -> bool:
-    return any(get(record.data, (key,)) is not None for key in ("end_note", "merged_into"))
+    return ending_key(record) is not None
 
 
 def reused(record: Record, ending: Record) -> Problem:
     """An id back in a report after the year its project ended."""
-    key = "merged_into" if get(ending.data, ("merged_into",)) is not None else "end_note"
+    key = ending_key(ending)
+    assert key is not None
     return problem(
         record,
         ("id",),
@@ -180,7 +188,8 @@ def ended(record: Record, goes_on: bool, next_year: dict[str, Any]) -> list[Prob
             )
         ]
     if goes_on and says_it_ends(record):
-        key = "merged_into" if merged_into is not None else "end_note"
+        key = ending_key(record)
+        assert key is not None
         return [problem(record, (key,), "ends-but-goes-on", "constraint-error", next_year=year + 1)]
     if goes_on or says_it_ends(record):
         return []
