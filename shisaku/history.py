@@ -187,11 +187,10 @@ def ended(record: Record, goes_on: bool, next_year: dict[str, Any]) -> list[Prob
                 next_year=year + 1,
             )
         ]
-    if goes_on and says_it_ends(record):
-        key = ending_key(record)
-        assert key is not None
+    key = ending_key(record)
+    if goes_on and key:
         return [problem(record, (key,), "ends-but-goes-on", "constraint-error", next_year=year + 1)]
-    if goes_on or says_it_ends(record):
+    if goes_on or key:
         return []
     return [
         _warning(
