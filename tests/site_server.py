@@ -222,8 +222,13 @@ class Watch:
         self.problems.append(f"console error: {text} ({url})")
 
     def on_request_failed(self, request) -> None:
-        if request.url not in self.other_hosts:  # those are reported on their own
-            self.problems.append(f"request failed: {request.url} ({request.failure})")
+        if request.url in self.other_hosts:  # those are reported on their own
+            return
+        # Cancelled by the browser itself, as when a click leaves the page before its favicon
+        # came: no fault of the site (a missing file shows as an error status instead).
+        if request.failure == "net::ERR_ABORTED":
+            return
+        self.problems.append(f"request failed: {request.url} ({request.failure})")
 
     def on_response(self, response) -> None:
         if response.status >= 400 and self.expected_status.get(response.url) != response.status:
