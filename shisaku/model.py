@@ -13,10 +13,21 @@ from .markup import page_title
 Text = dict[str, str]  # one text in every site language: {"ja": ..., "en": ...}
 
 
+@dataclass(frozen=True)
+class Contact:
+    """How residents reach a division; any part may be missing."""
+
+    phone: str | None = None
+    email: str | None = None
+    url: str | None = None
+    address: Text | None = None
+
+
 @dataclass
 class Division:
     id: str
     name: Text
+    contact: Contact | None = None
 
 
 @dataclass
@@ -63,6 +74,7 @@ class Policy:
     name: Text
     approach: Text
     basic_projects: list[BasicProject]
+    source_page: int | None = None  # where its table begins in the report's PDF
 
     @property
     def projects(self) -> list[Project]:
@@ -113,6 +125,10 @@ class Site:
         """The policy a project belonged to in its fiscal year."""
         return self._policies[project.fiscal_year, project.policy]
 
+    def report_of(self, project: Project) -> Report:
+        """The report of a project's fiscal year."""
+        return next(r for r in self.reports if r.fiscal_year == project.fiscal_year)
+
     def basic_project_of(self, project: Project) -> BasicProject:
         policy = self.policy_of(project)
         return next(bp for bp in policy.basic_projects if bp.id == project.basic_project)
@@ -127,9 +143,7 @@ def build_model(records: list[Any]) -> Site:
     site_record = next(r for r in records if r.kind == "site")
     languages = list(site_record.data["languages"])
     divisions = {
-        r.data["id"]: Division(r.data["id"], texts(r.data["name"], languages))
-        for r in records
-        if r.kind == "division"
+        r.data["id"]: _division(r.data, languages) for r in records if r.kind == "division"
     }
     reports = []
     for year in sorted({r.fiscal_year for r in records if r.kind == "report"}, reverse=True):
@@ -155,6 +169,22 @@ def build_model(records: list[Any]) -> Site:
     return Site(site_record.data, languages, divisions, reports, dict(sorted(pages.items())))
 
 
+def _division(data: dict[str, Any], languages: list[str]) -> Division:
+    contact = data.get("contact")
+    if contact is None:
+        return Division(data["id"], texts(data["name"], languages))
+    return Division(
+        data["id"],
+        texts(data["name"], languages),
+        Contact(
+            contact.get("phone"),
+            contact.get("email"),
+            contact.get("url"),
+            _optional_text(contact.get("address"), languages),
+        ),
+    )
+
+
 def _policy(data: dict[str, Any], year: int, languages: list[str]) -> Policy:
     basic_projects = [
         BasicProject(
@@ -171,6 +201,7 @@ def _policy(data: dict[str, Any], year: int, languages: list[str]) -> Policy:
         texts(data["name"], languages),
         texts(data["approach"], languages),
         basic_projects,
+        data.get("source_page"),
     )
 
 

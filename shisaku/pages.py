@@ -95,6 +95,10 @@ def division_url(year: int, division_id: str) -> str:
     return f"reports/{year}/divisions/{division_id}/"
 
 
+def divisions_url(year: int) -> str:
+    return f"reports/{year}/divisions/"
+
+
 YearLinks = list[tuple[int, str]]  # (fiscal year, the url of that year's version), newest first
 
 
@@ -120,6 +124,7 @@ def report_pages(site: Site) -> list[Page]:
     and the same pages without a year for the newest report each appears in."""
     every_year = [(r.fiscal_year, report_url(r.fiscal_year)) for r in site.reports]
     tables = [(r.fiscal_year, table_url(r.fiscal_year)) for r in site.reports]
+    division_lists = [(r.fiscal_year, divisions_url(r.fiscal_year)) for r in site.reports]
     policy_years = years_of(
         (policy.id, report.fiscal_year) for report in site.reports for policy in report.policies
     )
@@ -142,6 +147,8 @@ def report_pages(site: Site) -> list[Page]:
             ):
                 pages += policy_page(site, report, policy, url, links)
         of_division = divisions_of(report)
+        for url in [divisions_url(year)] + (["divisions/"] if newest else []):
+            pages += divisions_page(site, report, of_division, url, division_lists)
         for division_id, projects in of_division.items():
             links = [(y, division_url(y, division_id)) for y in division_years[division_id]]
             for url in [division_url(year, division_id)] + (
@@ -182,10 +189,23 @@ def overview_page(site: Site, report: Report, url: str, links: YearLinks) -> lis
         year_links=links,
         totals=totals(report.projects),
         policy_totals={p.id: totals(p.projects) for p in report.policies},
+        increases=largest_changes(report.projects, rising=True),
+        decreases=largest_changes(report.projects, rising=False),
         bp_totals={
             (p.id, bp.id): totals(bp.projects) for p in report.policies for bp in p.basic_projects
         },
     )
+
+
+CHANGES_SHOWN = 5  # of each kind, on a report's overview
+
+
+def largest_changes(projects: list[Project], rising: bool) -> list[Project]:
+    """The projects whose cost rose (or fell) the most from the previous year, largest first;
+    only those with both years' figures, and never a change of 0."""
+    sign = 1 if rising else -1
+    moved = [p for p in projects if p.change is not None and sign * p.change > 0]
+    return sorted(moved, key=lambda p: (-sign * p.change, p.order, p.id))[:CHANGES_SHOWN]
 
 
 TABLE_ROWS = 100  # the rows of one page of a year's table: light to lay out on a phone
@@ -253,6 +273,25 @@ def division_page(
         division=site.divisions[division_id],
         projects=projects,
         totals=totals(projects),
+        year_links=links,
+    )
+
+
+def divisions_page(
+    site: Site,
+    report: Report,
+    of_division: dict[str, list[Project]],
+    url: str,
+    links: YearLinks,
+) -> list[Page]:
+    """The divisions of a report, each with its projects' count and totals, in the order
+    they first appear in the report."""
+    return in_every_language(
+        site,
+        url,
+        "divisions.html",
+        report=report,
+        divisions=[(site.divisions[d], totals(projects)) for d, projects in of_division.items()],
         year_links=links,
     )
 

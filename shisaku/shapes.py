@@ -69,6 +69,19 @@ URL = STR(
     ),
 )
 
+# A telephone number as Japanese offices print it: digits in groups, e.g. 042-470-7777.
+PHONE = STR(
+    r"^0[0-9]{1,4}-[0-9]{1,4}-[0-9]{3,4}$",
+    (
+        "a telephone number such as 042-470-7777 (half-width digits and hyphens)",
+        "042-470-7777 のような電話番号（半角数字とハイフン）",
+    ),
+)
+EMAIL = STR(
+    r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$",
+    ("an e-mail address such as name@example.org", "name@example.org のようなメールアドレス"),
+)
+
 SHAPES: dict[str, dict[str, Any]] = {
     "site": {
         "city": {"name": TEXT, "prefecture": TEXT, "code": STR(r"^[0-9]{6}$")},
@@ -96,7 +109,19 @@ SHAPES: dict[str, dict[str, Any]] = {
         "version": STR(r"^[0-9]+\.[0-9]+\.[0-9]+$"),
         "updated": STR(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
     },
-    "division": {"id": CELL, "name": TEXT},
+    # contact: how residents reach the division (shown on its page and its projects' pages)
+    "division": {
+        "id": CELL,
+        "name": TEXT,
+        "contact": OPTIONAL(
+            {
+                "phone": OPTIONAL(PHONE),
+                "email": OPTIONAL(EMAIL),
+                "url": OPTIONAL(URL),
+                "address": OPTIONAL(TEXT),
+            }
+        ),
+    },
     # source: the official publication (its PDF or page), linked from every page of the report
     "report": {"title": TEXT, "source": OPTIONAL({"url": URL, "title": OPTIONAL(TEXT)})},
     "policy": {
@@ -105,6 +130,8 @@ SHAPES: dict[str, dict[str, Any]] = {
         "name": TEXT,
         "approach": TEXT,
         "basic_projects": LIST({"id": CELL, "name": TEXT, "directions": LIST(TEXT)}),
+        # the page of the report's PDF where the policy's table begins (a link opens it there)
+        "source_page": OPTIONAL(INT),
     },
     "project": {
         "id": CELL,

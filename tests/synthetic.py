@@ -609,20 +609,40 @@ def site_yaml(variant: str) -> str:
     )
 
 
+def division_yaml(division: Division, number: int) -> str:
+    """A division; most have a telephone number and a page, every other one an address too,
+    and every fifth no contact at all (as content kept over years will be)."""
+    text = f"id: {division.id}\n" + _text("name", *division.name)
+    if number % 5 == 4:
+        return text
+    text += f"contact:\n  phone: 042-000-{1000 + number}\n"
+    text += f"  url: https://example.org/divisions/{division.id}/\n"
+    if number % 2 == 0:
+        text += _text(
+            "address", f"市役所本庁舎{number % 4 + 1}階", f"City Hall, floor {number % 4 + 1}", "  "
+        )
+    return text
+
+
 def report_yaml(fiscal_year: int) -> str:
-    """令和６年度施策報告書（令和５年度振り返り）: the next year's report, reviewing this one."""
+    """令和６年度施策報告書（令和５年度振り返り）: the next year's report, reviewing this one,
+    published as a PDF."""
     full_width = str.maketrans("0123456789", "０１２３４５６７８９")
-    return _text(
-        "title",
-        f"{wareki(fiscal_year + 1)}施策報告書（{wareki(fiscal_year)}振り返り）".translate(
-            full_width
-        ),
-        f"FY{fiscal_year + 1} Policy Report (Review of FY{fiscal_year})",
+    return (
+        _text(
+            "title",
+            f"{wareki(fiscal_year + 1)}施策報告書（{wareki(fiscal_year)}振り返り）".translate(
+                full_width
+            ),
+            f"FY{fiscal_year + 1} Policy Report (Review of FY{fiscal_year})",
+        )
+        + f"source:\n  url: https://example.org/reports/shisaku-hokoku-{fiscal_year + 1}.pdf\n"
     )
 
 
 def policy_yaml(policy: Policy) -> str:
     text = f"id: {policy.id}\norder: {policy.order}\n" + _text("name", *policy.name)
+    text += f"source_page: {2 * policy.order + 1}\n"
     text += _text("approach", *policy.approach)
     text += "basic_projects:\n"
     for basic in policy.basic_projects:
@@ -672,10 +692,8 @@ def pages() -> dict[str, str]:
 def city_files(city: City) -> dict[str, str]:
     """Every file of the content tree: its path in the tree, and its text."""
     files = {"site.yaml": site_yaml(city.variant), **pages()}
-    for division in city.divisions:
-        files[f"divisions/{division.id}.yaml"] = f"id: {division.id}\n" + _text(
-            "name", *division.name
-        )
+    for number, division in enumerate(city.divisions):
+        files[f"divisions/{division.id}.yaml"] = division_yaml(division, number)
     for year in city.years:
         folder = str(year.fiscal_year)
         files[f"{folder}/report.yaml"] = report_yaml(year.fiscal_year)

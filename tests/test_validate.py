@@ -28,7 +28,7 @@ PROJECT_KEYS = (
     "id, order, policy, basic_project, division, name, summary, cost, activities, "
     "previous_cost_note, end_note, merged_into"
 )
-POLICY_KEYS = "id, order, name, approach, basic_projects"
+POLICY_KEYS = "id, order, name, approach, basic_projects, source_page"
 
 COUNT = {
     "en": ("1 problem; nothing was written.", "{n} problems; nothing was written."),
@@ -407,6 +407,18 @@ CASES = [
         policy("order: 1\n", "order: 1\ncolor: red\n"),
         f'{POLICY}:3: color: unknown key "color"; the keys here are: {POLICY_KEYS} (unknown-key)',
         f'{POLICY}:3: color: 不明なキー "color" です。ここで使えるキー: {POLICY_KEYS} (unknown-key)',
+    ),
+    case(
+        "division-phone",
+        {"divisions/soumu.yaml": DIVISION_YAML + 'contact:\n  phone: "042 470 7777"\n'},
+        f'{DIVISION}:4: contact.phone: "042 470 7777" is not a telephone number such as 042-470-7777 (half-width digits and hyphens) (constraint-error)',
+        f'{DIVISION}:4: contact.phone: "042 470 7777" は042-470-7777 のような電話番号（半角数字とハイフン）ではありません (constraint-error)',
+    ),
+    case(
+        "policy-source-page",
+        policy("approach:", "source_page: twelve\napproach:"),
+        f'{POLICY}:4: source_page: "twelve" is not a whole number (type-error)',
+        f'{POLICY}:4: source_page: "twelve" は整数ではありません (type-error)',
     ),
     case(
         "policy-unknown-key-typo",
