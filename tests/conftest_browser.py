@@ -36,6 +36,12 @@ def site_url(built_site: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def real_site(built_site: Path, site_url: str) -> tuple[Path, str]:
+    """The real site's folder and its URL, together."""
+    return built_site, site_url
+
+
+@pytest.fixture(scope="session")
 def city_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A synthetic five-year city (tests/synthetic.py: 80 projects a year under 8 policies,
     FY2019-2023, projects started, ended, merged and renamed), built once."""
@@ -48,6 +54,15 @@ def city_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def city_url(city_site: Path) -> Iterator[str]:
     """The five-year city, served like site_url."""
     yield from serve(city_site)
+
+
+@pytest.fixture(scope="session")
+def big_city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """A big city's one report: 3,000 projects under 30 policies, built once and served."""
+    root = tmp_path_factory.mktemp("big-city")
+    site = build_site(root / "site", make_city(root / "content", 3000, policies=30, years=1))
+    for url in serve(site):
+        yield site, url
 
 
 @pytest.fixture(scope="session")

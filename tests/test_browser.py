@@ -493,9 +493,10 @@ def png_width(file: Path) -> int:
 
 @pytest.mark.parametrize("width", [375, 1280])
 @pytest.mark.parametrize(("name", "lang"), page_cases())
-def test_screenshot(new_context, built_site, site_url, watch: Watch, name, lang, width):
+def test_screenshot(new_context, real_site, watch: Watch, name, lang, width):
     """Full-page screenshots of every page type for people to look at; the page must not
     scroll sideways."""
+    built_site, site_url = real_site
     skip_if_not_written(built_site, name, lang)
     page = new_context(viewport={"width": width, "height": 800}).new_page()
     visit(page, site_url, page_path(name, lang))

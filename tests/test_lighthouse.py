@@ -11,35 +11,15 @@ import json
 import os
 import statistics
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from .site_server import (
-    ARTIFACTS,
-    CHROMIUM,
-    LANGUAGES,
-    LIGHTHOUSE,
-    build_site,
-    missing_tool,
-    serve,
-)
-from .synthetic import make_city
+from .site_server import ARTIFACTS, CHROMIUM, LANGUAGES, LIGHTHOUSE, missing_tool
 
 REPORTS = ARTIFACTS / "lighthouse"
 
-
-@pytest.fixture(scope="module")
-def big_city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
-    """3,000 projects in one year's report, under 30 policies: built and served."""
-    problem = missing_tool("chromium", "lighthouse")
-    if problem:
-        pytest.fail(problem, pytrace=False)
-    root = tmp_path_factory.mktemp("big-city")
-    site = build_site(root / "site", make_city(root / "content", 3000, policies=30, years=1))
-    for url in serve(site):
-        yield site, url
+pytest_plugins = ["tests.conftest_browser"]
 
 
 def page_paths(site: Path) -> dict[str, str]:
@@ -90,6 +70,9 @@ PAGES = ["home", "policy", "project", "table"]
 @pytest.fixture(scope="module")
 def audits(big_city) -> dict[tuple[str, str], list[dict[str, float]]]:
     """RUNS audits of each page in each language, made once for both tests below."""
+    problem = missing_tool("chromium", "lighthouse")
+    if problem:
+        pytest.fail(problem, pytrace=False)
     site, url = big_city
     found = {}
     for name in PAGES:
