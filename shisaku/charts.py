@@ -15,15 +15,16 @@ from markupsafe import Markup
 
 from . import formats
 
-# viewBox units; the SVG scales to its container through CSS. Narrow enough that on a 320 px
-# phone the text still shows at about 10 px, and wide labels wrap instead of shrinking.
-WIDTH = 400
+# viewBox units; the SVG scales to its container through CSS, which caps it at 24rem. One unit
+# is one CSS px in the narrowest container, a 320 px phone less the page's 1rem gutters, so
+# 13-unit text shows at 13 px there and at about 17 px (body size) from 384 px up.
+WIDTH = 288
 MARGIN = 4
-FONT_SIZE = 14
-DIGIT_WIDTH = 8  # about one digit at 14 px; also used for commas, dashes and Latin letters
-WIDE_WIDTH = 14  # a full-width character at 14 px
+FONT_SIZE = 13
+DIGIT_WIDTH = 7.5  # about one digit at 13 px; also used for commas, dashes and Latin letters
+WIDE_WIDTH = 13  # a full-width character at 13 px
 VALUE_GAP = 6  # between the end of a bar and its value
-TEXT_DROP = 5  # from a box's middle down to the baseline of 14 px text centred on it
+TEXT_DROP = 4.5  # from a box's middle down to the baseline of 13 px text centred on it
 
 LEGEND_HEIGHT = 28
 SWATCH = 12
@@ -212,15 +213,15 @@ def bar_with_value(
 
 
 def baseline(top: float, height: float) -> float:
-    """The y of a baseline that centres 14 px digits on a box.
+    """The y of a baseline that centres 13 px digits on a box.
 
     Computed rather than left to dominant-baseline, which renderers treat differently.
     """
     return top + height / 2 + TEXT_DROP
 
 
-def text_width(text: str) -> int:
-    """Estimated width at 14 px: full-width characters count nearly double."""
+def text_width(text: str) -> float:
+    """Estimated width at 13 px: full-width characters count nearly double."""
     return DIGIT_WIDTH * len(text) + (WIDE_WIDTH - DIGIT_WIDTH) * formats.wide_characters(text)
 
 

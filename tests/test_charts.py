@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import random
+import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from markupsafe import Markup
 
-from shisaku.charts import DIGIT_WIDTH, TOKENS, Bar, bar_chart, text_width, wrap
+from shisaku.charts import DIGIT_WIDTH, TOKENS, Bar, bar_chart, history_chart, text_width, wrap
 
 NS = "{http://www.w3.org/2000/svg}"
 
@@ -300,3 +302,44 @@ def test_chart_text_is_escaped_as_markupsafe_escapes_it() -> None:
     for _ in range(5_000):
         text = "".join(chance.choice("ab&<>\"' 事\u3000x;#") for _ in range(chance.randint(0, 20)))
         assert esc(text) == str(escape(text)), text
+
+
+def history(points: list[tuple[str, int | None]]) -> ET.Element:
+    return ET.fromstring(
+        history_chart(points, chart_id="history", title="Cost", description="By year", lang="en")
+    )
+
+
+# ---- text size on the narrowest phone and on a desktop ----------------------------------------
+
+STYLE = Path(__file__).resolve().parent.parent / "templates" / "static" / "style.css"
+ROOT_PX = 16  # CSS px per rem at the browsers' default text size
+
+
+def chart_width(viewport: float) -> float:
+    """The width (CSS px) style.css gives a chart at a viewport width: the page less its
+    gutters, capped by svg.chart's max-width."""
+    css = STYLE.read_text(encoding="utf-8")
+    narrow, wide = (float(g) for g in re.findall(r"--gutter:\s*([\d.]+)rem", css))
+    gutter = (narrow if viewport < 40 * ROOT_PX else wide) * ROOT_PX  # wide from 40em
+    rule = re.search(r"svg\.chart \{([^}]*)\}", css).group(1)
+    assert "width: 100%" in rule
+    cap = float(re.search(r"max-width:\s*([\d.]+)rem", rule).group(1)) * ROOT_PX
+    # no rule of the charts' own sets a font size that would override the SVG's
+    assert not re.search(r"chart[^{}]*\{[^}]*font-size", css)
+    return min(viewport - 2 * gutter, cap)
+
+
+@pytest.mark.parametrize("kind", ["bars", "history"])
+def test_chart_text_is_at_least_12_px_at_320_and_body_size_at_1280(kind: str) -> None:
+    svg = (
+        parse(ALL_FIFTEEN)
+        if kind == "bars"
+        else history([("令和4年度", 1232), ("令和5年度", 3896)])
+    )
+    width, _ = view_box(svg)
+    sizes = [float(e.get("font-size")) for e in svg.iter() if e.get("font-size")]
+    assert svg.get("font-size") and sizes  # every text inherits the svg's size or sets its own
+    for size in sizes:
+        assert size * chart_width(320) / width >= 12
+        assert 14 <= size * chart_width(1280) / width <= 20
