@@ -142,7 +142,7 @@ class Renderer:
             bars,
             chart_id=chart_id,
             title=title,
-            description=description,
+            description=self.with_cuts(description, charts.values_of(bars), lang),
             series=(this_year, last_year),
             lang=lang,
         )
@@ -155,17 +155,18 @@ class Renderer:
         first = in_order[0]
         points = [(fmt.fiscal_year(first.fiscal_year - 1), first.previous_cost)]
         points += [(fmt.fiscal_year(p.fiscal_year), p.cost) for p in in_order]
+        description = self.strings.get(
+            lang,
+            "history_chart_desc",
+            first=fmt.fiscal_year(first.fiscal_year - 1),
+            last=fmt.fiscal_year(in_order[-1].fiscal_year),
+            count=len(points),
+        )
         return charts.history_chart(
             points,
             chart_id=chart_id,
             title=self.strings.get(lang, "history_chart_title", name=fmt.text(years[0].name)),
-            description=self.strings.get(
-                lang,
-                "history_chart_desc",
-                first=fmt.fiscal_year(first.fiscal_year - 1),
-                last=fmt.fiscal_year(in_order[-1].fiscal_year),
-                count=len(points),
-            ),
+            description=self.with_cuts(description, [v for _, v in points], lang),
             lang=lang,
         )
 
@@ -182,20 +183,27 @@ class Renderer:
             )
             for p in report.policies
         ]
+        description = self.strings.get(
+            lang, "policy_chart_desc", this_year=this_year, last_year=last_year, count=len(bars)
+        )
         return charts.bar_chart(
             bars,
             chart_id=chart_id,
             title=self.strings.get(lang, "policy_chart_title", year=this_year),
-            description=self.strings.get(
-                lang,
-                "policy_chart_desc",
-                this_year=this_year,
-                last_year=last_year,
-                count=len(bars),
-            ),
+            description=self.with_cuts(description, charts.values_of(bars), lang),
             series=(this_year, last_year),
             lang=lang,
         )
+
+    def with_cuts(self, description: str, values: list[int | None], lang: str) -> str:
+        """A chart's description, saying which of its bars are drawn cut short if any are: a
+        screen reader does not see the break mark."""
+        cut = charts.cut_values(values)
+        if not cut:
+            return description
+        fmt = Formatter(lang)
+        listed = self.strings.get(lang, "list_separator").join(fmt.amount(v) for v in cut)
+        return self.strings.get(lang, "chart_cut", description=description, values=listed)
 
     def _strings_of(self, lang: str) -> Callable[..., str]:
         """t(key, **values) in one language."""

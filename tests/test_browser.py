@@ -480,6 +480,36 @@ def test_figures_as_printed(page: Page, site_url, watch: Watch, lang, project_id
     assert_clean(watch)
 
 
+# ---- charts ----------------------------------------------------------------------------------
+
+# Each chart text as drawn: its size (the computed size, in SVG units, times the SVG's scale) and
+# how far it runs past the chart's right edge (charts.py's width estimates, in a real font).
+CHART_TEXTS = """() => [...document.querySelectorAll('svg.chart')].flatMap(svg => {
+  const right = svg.getBoundingClientRect().right;
+  return [...svg.querySelectorAll('text')].map(text => ({
+    text: text.textContent,
+    px: parseFloat(getComputedStyle(text).fontSize) * text.getScreenCTM().a,
+    past: text.getBoundingClientRect().right - right,
+  }));
+})"""
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+@pytest.mark.parametrize(("name", "lang"), page_cases(["home", "policy", "project"]))
+def test_chart_text_is_12_px_or_more_and_stays_inside_the_chart(
+    new_context, site_url, watch: Watch, name, lang, width
+):
+    """No text smaller than 12 px on a 320 px phone, none oversized on a desktop."""
+    page = new_context(viewport={"width": width, "height": 800}).new_page()
+    visit(page, site_url, page_path(name, lang))
+    texts = page.evaluate(CHART_TEXTS)
+    assert texts, "no chart on the page"
+    assert [t for t in texts if t["px"] < 12] == []
+    assert [t for t in texts if t["px"] > 20] == []
+    assert [t for t in texts if t["past"] > 0.5] == []
+    assert_clean(watch)
+
+
 # ---- screenshots ----------------------------------------------------------------------------
 
 SCREENSHOTS = ARTIFACTS / "screenshots"

@@ -185,6 +185,23 @@ def test_every_chart_has_a_text_alternative(site):
                 assert f'id="{ident}"' in html
 
 
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("ja", "極端に大きい値（124,444、42,987千円）の棒は、二本の斜線の印を付けて"),
+        ("en", "Bars far longer than the rest (124,444, 42,987 thousand yen) are drawn cut short"),
+    ],
+)
+def test_a_chart_with_bars_cut_short_says_which_in_its_description(site, lang, said):
+    html = (site / lang / "policies/chiiki-keizai/index.html").read_text(encoding="utf-8")
+    desc = re.search(r'<desc id="chart-shokogyo-desc">([^<]*)</desc>', html).group(1)
+    assert said in desc
+    assert html.count('class="chart-break"') == 2  # the two bars it names have the mark
+    # the home page's chart of one policy has two bars: never an outlier, nothing to say
+    home = (site / lang / "index.html").read_text(encoding="utf-8")
+    assert "124,444" not in re.search(r"<desc[^>]*>([^<]*)</desc>", home).group(1)
+
+
 def test_data_page_lists_downloads_and_the_column_dictionary(site):
     schema = rows.load_schema("projects")
     ja, en = read(site, "ja/data").text, read(site, "en/data").text
@@ -227,6 +244,7 @@ def test_every_ui_string_exists_in_every_language():
         - {
             "chart_title",
             "chart_desc",
+            "chart_cut",
             "projects_of_year",
             "history_chart_title",
             "history_chart_desc",
