@@ -208,7 +208,7 @@ def largest_changes(projects: list[Project], rising: bool) -> list[Project]:
     return sorted(moved, key=lambda p: (-sign * p.change, p.order, p.id))[:CHANGES_SHOWN]
 
 
-TABLE_ROWS = 100  # the rows of one page of a year's table: light to lay out on a phone
+TABLE_ROWS = 50  # the rows of one page of a year's table: light to lay out on a phone
 
 
 def table_pages(

@@ -51,6 +51,7 @@ PAGES = {
     "project": "{lang}/projects/shotengai-challenge/",
     "table": "{lang}/projects/",
     "division": "{lang}/divisions/sangyo-seisaku/",
+    "divisions": "{lang}/divisions/",
     "data": "{lang}/data/",
     "about": "{lang}/about/",
     "terms": "{lang}/terms/",

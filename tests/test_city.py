@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from shisaku.pages import TABLE_ROWS
+
 from .site_server import LANGUAGES, Watch, build_site, html_files, missing_tool, serve
 from .synthetic import make_city
 from .test_browser import assert_clean, axe_violations, visit
@@ -121,12 +123,15 @@ def paged_city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path,
         yield site, url
 
 
+PAGES_OF_450 = ["", *(f"page/{n}" for n in range(2, 450 // TABLE_ROWS + 1))]
+
+
 def test_a_years_table_is_paged_and_each_page_stays_light(paged_city):
     site, _ = paged_city
     pages = sorted((site / "ja/reports/2023/projects").rglob("index.html"))
-    assert len(pages) == 5
+    assert len(pages) == len(PAGES_OF_450) == 9
     rows = [p.read_text(encoding="utf-8").count("<tr data-policy=") for p in pages]
-    assert sorted(rows) == [50, 100, 100, 100, 100]
+    assert rows == [TABLE_ROWS] * 9
     assert all(p.stat().st_size < 150_000 for p in pages)
 
 
@@ -135,28 +140,44 @@ def test_filtering_and_sorting_take_in_every_page_of_the_year(
     page: Page, paged_city, watch: Watch, lang: str
 ):
     site, url = paged_city
-    last_page = (site / lang / "reports/2023/projects/page/5/index.html").read_text("utf-8")
+    last_page = (site / lang / f"reports/2023/projects/{PAGES_OF_450[-1]}/index.html").read_text(
+        "utf-8"
+    )
     name = re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a>', last_page)[-1]
     visit(page, url, f"{lang}/reports/2023/projects/", until="networkidle")
-    table = page.locator("#projects-table tbody tr")
-    expect(table.locator("visible=true")).to_have_count(100)
+    rows = page.locator("#projects-table tbody tr:not([hidden])")
+    expect(rows).to_have_count(TABLE_ROWS)
     page.locator("#filter-q").fill(name)
-    expect(page.locator("#projects-table tbody tr:not([hidden])").first).to_contain_text(name)
+    expect(rows.first).to_contain_text(name)
     expect(page.locator("#projects-pager")).to_be_hidden()
     page.locator("#filter-q").fill("")
-    expect(page.locator("#projects-table tbody tr:not([hidden])")).to_have_count(100)
+    expect(rows).to_have_count(TABLE_ROWS)
+    expect(page.locator("#projects-pager")).to_be_visible()
     # the dearest project of the year first, wherever its page
     html = "".join(
         (site / lang / "reports/2023/projects" / p / "index.html").read_text("utf-8")
-        for p in ("", "page/2", "page/3", "page/4", "page/5")
+        for p in PAGES_OF_450
     )
     costs = [int(v) for v in re.findall(r'</th>\s*<td class="num" data-value="(\d+)"', html)]
     assert len(costs) > 400
-    page.get_by_role("button", name="事業費" if lang == "ja" else "Cost", exact=True).click()
-    page.get_by_role("button", name="事業費" if lang == "ja" else "Cost", exact=True).click()
-    first = page.locator("#projects-table tbody tr:not([hidden])").first.locator("td").first
-    expect(first).to_have_attribute("data-value", str(max(costs)))
-    expect(page.locator("#projects-table tbody tr:not([hidden])")).to_have_count(450)
+    cost = page.get_by_role("button", name="事業費" if lang == "ja" else "Cost", exact=True)
+    cost.click()
+    cost.click()
+    expect(rows.first.locator("td").first).to_have_attribute("data-value", str(max(costs)))
+    # drawn a few at a time, every row of the year within reach of "more"
+    more = page.locator("#projects-more")
+    while more.is_visible():
+        before = rows.count()
+        more.click()
+        expect(rows).not_to_have_count(before)
+    expect(rows).to_have_count(450)
+    shown = [
+        int(v)
+        for v in rows.locator("td:nth-child(2)").evaluate_all(
+            "(cells) => cells.map((c) => c.getAttribute('data-value')).filter((v) => v)"
+        )
+    ]
+    assert shown == sorted(costs, reverse=True)
     assert_clean(watch)
 
 

@@ -1,8 +1,8 @@
 /*
  * Sorting and filtering for the "all projects" table.
  *
- * The page is complete without this script: the table shows every row and the filter form
- * stays hidden. Loaded on every page with `defer`, so it does nothing where the table or the
+ * The page is complete without this script: the table shows its page of rows, with the pager
+ * to the others, and the filter form stays unseen. Loaded on every page with `defer`, so it does nothing where the table or the
  * form is absent. ES2017 on purpose (no ?. or ??): no build step, older browsers still work.
  *
  * Markup contract (made by the templates):
@@ -12,9 +12,12 @@
  *   (its room kept but unseen until this script runs: nothing moves when it appears) with selects
  *   named like the rows' data-* attributes and <input type="search" name="q">;
  *   <p id="projects-count" aria-live="polite" data-template="{shown} / {total}">.
- *   A year's table in several pages: data-pages="url url …" on the table names the others,
- *   whose rows are fetched (once) when the reader first filters or sorts, so both take in
- *   the whole year; the pager (#projects-pager) is hidden while they do.
+ *   A year's table in several pages: data-pages="url url …" on the table names the others
+ *   and data-page-number this one's place among them. Their rows are fetched (once) when the
+ *   reader first filters or sorts, so both take in the whole year: kept in memory, filtered
+ *   and sorted there, and drawn 100 at a time (laying out 3,000 rows would take seconds on a
+ *   phone), with <button id="projects-more" data-template="…{count}…" hidden> for the next
+ *   ones; the pager (#projects-pager) is hidden meanwhile.
  */
 (() => {
   "use strict";
@@ -72,17 +75,8 @@
     body.appendChild(fragment);
   }
 
-  function sortBy(table, th, collator) {
-    const descending = th.getAttribute("aria-sort") === "ascending";
-    const type = th.getAttribute("data-sort") === "number" ? "number" : "text";
-    Array.from(table.tBodies).forEach((body) =>
-      sortBody(body, th.cellIndex, type, descending, collator)
-    );
-    table.querySelectorAll("thead th[aria-sort]").forEach((other) => other.removeAttribute("aria-sort"));
-    th.setAttribute("aria-sort", descending ? "descending" : "ascending");
-  }
-
-  /** Moves the header's content into a button, so sorting works by keyboard and screen reader. */
+  /** Moves the header's content into a button, so sorting works by keyboard and screen reader.
+   * A table that keeps its rows in memory (the filterable one) sorts them itself: sortRows. */
   function makeSortable(table, collator) {
     table.querySelectorAll("thead th[data-sort]").forEach((th) => {
       if (th.querySelector("button")) return; // already enhanced
@@ -91,11 +85,17 @@
       while (th.firstChild) button.appendChild(th.firstChild);
       th.appendChild(button);
       button.addEventListener("click", async () => {
-        // The filterable table gathers the year's other pages first (a no-op elsewhere).
-        const start = new CustomEvent("sort-start", { detail: { waitFor: null } });
-        table.dispatchEvent(start);
-        if (start.detail.waitFor) await start.detail.waitFor;
-        sortBy(table, th, collator);
+        const descending = th.getAttribute("aria-sort") === "ascending";
+        const type = th.getAttribute("data-sort") === "number" ? "number" : "text";
+        table.querySelectorAll("thead th[aria-sort]").forEach((other) => other.removeAttribute("aria-sort"));
+        th.setAttribute("aria-sort", descending ? "descending" : "ascending");
+        if (table.sortRows) {
+          await table.sortRows(th.cellIndex, type, descending);
+        } else {
+          Array.from(table.tBodies).forEach((body) =>
+            sortBody(body, th.cellIndex, type, descending, collator)
+          );
+        }
         table.dispatchEvent(new CustomEvent("sorted"));
       });
     });
@@ -118,15 +118,6 @@
       selects: selects.map((select) => ({ name: select.name, value: select.value })),
       words: words.filter((word) => word !== ""),
     };
-  }
-
-  /** Whether the row passes the filters; textOf(row) is asked for only when words are given
-   * (folding every row's text is most of the work). */
-  function rowMatches(row, textOf, filters) {
-    if (!filters.selects.every((f) => row.getAttribute("data-" + f.name) === f.value)) return false;
-    if (filters.words.length === 0) return true;
-    const text = textOf(row);
-    return filters.words.every((word) => text.indexOf(word) !== -1);
   }
 
   function showCount(shown, total, locale) {
@@ -152,62 +143,136 @@
         a.setAttribute("href", new URL(a.getAttribute("href"), url).href);
       })
     );
-    return rows;
+    return rows.map((row) => document.importNode(row, true));
   }
 
-  /** Every row of the year in this table, once: a promise, true when the other pages came. */
-  function wholeYear(table) {
+  /** Every row of the year, in the report's order, once: a promise of the list (this page's
+   * rows only where the others cannot be fetched: from disk, or offline). */
+  function wholeYear(table, own) {
     if (!table.wholeYear) {
       const others = (table.getAttribute("data-pages") || "").split(" ").filter(Boolean);
       const urls = others.map((link) => new URL(link, document.baseURI).href);
+      const position = Number(table.getAttribute("data-page-number") || "1") - 1;
       table.wholeYear = Promise.all(urls.map(rowsOf)).then(
         (pages) => {
-          const body = table.tBodies[0];
-          pages.forEach((rows) =>
-            rows.forEach((row) => {
-              row.hidden = true;
-              body.appendChild(document.importNode(row, true));
-            })
-          );
-          return true;
+          pages.splice(position, 0, own);
+          return [].concat.apply([], pages);
         },
-        () => false // from disk, or offline: this page's rows only
+        () => own
       );
     }
     return table.wholeYear;
   }
 
-  function makeFilterable(table, form, locale) {
-    const own = new Set(Array.from(table.tBodies[0].rows));
-    const pager = document.getElementById("projects-pager");
-    const texts = new Map(); // rows keep their text while sorting moves them: folded once
+  // ---- the year in memory: filtered and sorted there, drawn a hundred rows at a time ------
 
-    function textOf(row) {
-      if (!texts.has(row)) texts.set(row, fold(row.textContent));
-      return texts.get(row);
+  // Rows laid out at once after a filter or a sort: laying out new rows is most of an action's
+  // time on a phone (each more row about 3 ms at a quarter of a laptop's speed); "more" adds
+  // a hundred, at the reader's request.
+  const FIRST_DRAWN = 25;
+  const MORE_DRAWN = 100;
+
+  /** A row with what filtering and sorting ask of it, each worked out once. */
+  function entryOf(row, index) {
+    return { row, index, text: null, keys: {} };
+  }
+
+  function textOf(entry) {
+    if (entry.text === null) entry.text = fold(entry.row.textContent);
+    return entry.text;
+  }
+
+  function keyOf(entry, column, type) {
+    if (!(column in entry.keys)) entry.keys[column] = sortKey(entry.row.cells[column], type);
+    return entry.keys[column];
+  }
+
+  /** Each text column's values replaced by their rank in the collator's order, once for the
+   * whole year: later sorts compare numbers (comparing 3,000 Japanese names with the collator
+   * took over 100 ms on a slow phone each time). */
+  function rankTextColumns(table, entries, collator) {
+    table.querySelectorAll('thead th[data-sort="text"]').forEach((th) => {
+      const column = th.cellIndex;
+      const keyed = entries.map((entry) => ({ entry, index: entry.index, key: keyOf(entry, column, "text") }));
+      keyed.sort(makeComparer("text", false, collator));
+      keyed.forEach((item, rank) => {
+        if (item.key !== null) item.entry.keys[column] = rank;
+      });
+    });
+  }
+
+  function matches(entry, filters) {
+    const row = entry.row;
+    if (!filters.selects.every((f) => row.getAttribute("data-" + f.name) === f.value)) return false;
+    if (filters.words.length === 0) return true;
+    const text = textOf(entry);
+    return filters.words.every((word) => text.indexOf(word) !== -1);
+  }
+
+  /** The entries in the reader's order; text columns are ranked already (rankTextColumns),
+   * so every key compared is a number. */
+  function sortedEntries(entries, order, collator) {
+    const keyed = entries.map((entry) => ({
+      entry,
+      index: entry.index,
+      key: keyOf(entry, order.column, order.type),
+    }));
+    keyed.sort(makeComparer("number", order.descending, collator));
+    return keyed.map((item) => item.entry);
+  }
+
+  function makeFilterable(table, form, locale, collator) {
+    const body = table.tBodies[0];
+    const own = Array.from(body.rows);
+    // The pager and its line ("rows 1-50 of 3,000") are for the pages as built; hidden while
+    // the whole year is filtered or sorted.
+    const paging = ["projects-pager", "projects-rows-shown"]
+      .map((id) => document.getElementById(id))
+      .filter(Boolean);
+    const more = document.getElementById("projects-more");
+    let entries = own.map(entryOf);
+    rankTextColumns(table, entries, collator);
+    let order = null; // {column, type, descending} once the reader sorts
+    let drawn = FIRST_DRAWN;
+
+    function draw(rows) {
+      const fragment = document.createDocumentFragment();
+      rows.forEach((row) => fragment.appendChild(row));
+      body.textContent = "";
+      body.appendChild(fragment);
     }
 
-    function apply() {
+    function apply(keepDrawn) {
       const filters = currentFilters(form);
-      const sorted = table.querySelector("thead th[aria-sort]") !== null;
-      const everyPage = sorted || filters.selects.length > 0 || filters.words.length > 0;
-      const rows = Array.from(table.tBodies[0].rows);
-      let shown = 0;
-      let total = 0;
-      rows.forEach((row) => {
-        const counted = everyPage || own.has(row);
-        const visible = counted && rowMatches(row, textOf, filters);
-        if (row.hidden === visible) row.hidden = !visible; // untouched rows cost no layout
-        if (counted) total += 1;
-        if (visible) shown += 1;
-      });
-      if (pager) pager.hidden = everyPage;
-      showCount(shown, total, locale);
+      const everyPage = order !== null || filters.selects.length > 0 || filters.words.length > 0;
+      if (!keepDrawn) drawn = FIRST_DRAWN;
+      if (!everyPage) {
+        draw(own);
+        if (more) more.hidden = true;
+        paging.forEach((element) => (element.hidden = false));
+        showCount(own.length, own.length, locale);
+        return;
+      }
+      let found = entries.filter((entry) => matches(entry, filters));
+      if (order) found = sortedEntries(found, order, collator);
+      draw(found.slice(0, drawn).map((entry) => entry.row));
+      if (more) {
+        const left = found.length - drawn;
+        more.hidden = left <= 0;
+        const template = more.getAttribute("data-template") || "{count}";
+        more.textContent = template.replace("{count}", Math.min(left, MORE_DRAWN).toLocaleString(locale));
+      }
+      paging.forEach((element) => (element.hidden = true));
+      showCount(found.length, entries.length, locale);
     }
 
     async function applyToYear() {
-      await wholeYear(table);
-      apply();
+      const rows = await wholeYear(table, own);
+      if (entries.length !== rows.length) {
+        entries = rows.map(entryOf);
+        rankTextColumns(table, entries, collator);
+      }
+      apply(false);
     }
 
     form.addEventListener("input", applyToYear);
@@ -217,13 +282,19 @@
       applyToYear();
     });
     // A reset event comes before the fields are cleared.
-    form.addEventListener("reset", () => setTimeout(apply, 0));
-    table.addEventListener("sort-start", (event) => {
-      event.detail.waitFor = wholeYear(table);
-    });
-    table.addEventListener("sorted", apply);
+    form.addEventListener("reset", () => setTimeout(() => apply(false), 0));
+    table.sortRows = (column, type, descending) => {
+      order = { column, type, descending };
+      return applyToYear();
+    };
+    if (more) {
+      more.addEventListener("click", () => {
+        drawn += MORE_DRAWN;
+        apply(true);
+      });
+    }
     form.classList.remove("awaiting-script");
-    apply(); // the browser may have restored field values (back button)
+    apply(false); // the browser may have restored field values (back button)
   }
 
   // ---- start ------------------------------------------------------------------------------
@@ -234,7 +305,7 @@
     document.querySelectorAll("table.sortable").forEach((table) => makeSortable(table, collator));
     const table = document.getElementById("projects-table");
     const form = document.getElementById("projects-filter");
-    if (table && form) makeFilterable(table, form, locale);
+    if (table && form) makeFilterable(table, form, locale, collator);
   }
 
   if (document.readyState === "loading") {
