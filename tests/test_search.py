@@ -23,16 +23,19 @@ from shisaku.search import Document
 
 pytest_plugins = ["tests.conftest_browser"]
 
-# (text, its terms): NFKC, lower case; CJK runs give bigrams and their last character, other
-# letters and digits give words, everything else separates.
+# (text, its terms): NFKC, lower case, katakana as hiragana; CJK runs give bigrams and their
+# last character, other letters and digits give words, everything else separates.
 TERMS = [
     ("資金融資事業", ["資金", "金融", "融資", "資事", "事業", "業"]),
     ("JR東日本のSuica", ["jr", "東日", "日本", "本の", "の", "suica"]),
     ("ＡＢＣ１２３", ["abc123"]),  # full-width letters and digits
     ("令和６年度", ["令和", "和", "6", "年度", "度"]),
-    ("ひらがなカタカナ", ["ひら", "らが", "がな", "なカ", "カタ", "タカ", "カナ", "ナ"]),
-    ("データベース", ["デー", "ータ", "タベ", "ベー", "ース", "ス"]),  # ー is in the run
-    ("ﾃﾞｰﾀ", ["デー", "ータ", "タ"]),  # half-width katakana, voiced mark composed by NFKC
+    ("ひらがなカタカナ", ["ひら", "らが", "がな", "なか", "かた", "たか", "かな", "な"]),
+    ("データベース", ["でー", "ーた", "たべ", "べー", "ーす", "す"]),  # ー is in the run
+    ("ﾃﾞｰﾀ", ["でー", "ーた", "た"]),  # half-width katakana, voiced mark composed by NFKC
+    ("ショウテンガイ しょうてんがい", ["しょ", "ょう", "うて", "てん", "んが", "がい", "い"] * 2),
+    ("ヴァヵヶヽヾ", ["ゔぁ", "ぁゕ", "ゕゖ", "ゖゝ", "ゝゞ", "ゞ"]),  # each has a hiragana twin
+    ("ヷㇰヿ", ["ヷㇰ", "ㇰこ", "こと", "と"]),  # ヷ ㇰ have none; ヿ is コト (NFKC)
     ("人々", ["人々", "々"]),
     ("市 と 町", ["市", "と", "町"]),  # runs of one character
     ("融資、補助。", ["融資", "資", "補助", "助"]),
@@ -56,6 +59,7 @@ TRICKY = [text for text, _ in TERMS] + [
     "x\u0301y \u3099か",  # combining marks
     "١٢٣ ۴۵۶ हिन्दी",  # Arabic-Indic digits, Devanagari with vowel signs
     "〆切 〇〇 ゟ ヿ ゝゞヽヾ",
+    "ァアヶヷヸヹヺ・ーヽヾㇰㇿ ｦｧｯｰｳﾞ ゔゕゖ ゙゚",  # the ends of the katakana folded and not
     "a\u200bb\u00adc",  # zero-width space, soft hyphen
     "\U0001b001\U0001f600\U00031350",  # hentaigana, emoji, CJK extension H
     "ｍｉｘｅｄ　全角　ＴＥＸＴ：１０％",
@@ -372,6 +376,10 @@ TINY = [
         ("ja", "融資 補助", []),  # every term must match
         ("ja", "データ", ["ja/d/"]),  # half-width in the text
         ("ja", "令和6年度", ["ja/d/"]),  # full-width digit in the text
+        ("ja", "でーた", ["ja/d/"]),  # hiragana finds katakana
+        ("ja", "しょうてんがい", ["ja/f/"]),  # a reading in hiragana
+        ("ja", "ショウテンガイ", ["ja/f/"]),  # in katakana
+        ("ja", "ｼｮｳﾃﾝｶﾞｲｼｴﾝ", ["ja/f/"]),  # in half-width katakana
         ("en", "loan", ["en/a/", "en/b/"]),  # loans too; the title counts more
         ("en", "loans", ["en/a/"]),
         ("en", "LOAN", ["en/a/", "en/b/"]),
@@ -424,6 +432,7 @@ def shown(excerpt: list[dict]) -> str:
             ["商店会", "補助金"],
         ),  # both
         ("商店街 補助金", "ja/f/", "市が商店街を支援する。", ["商店街"]),  # a tie: the first
+        ("ショウテンガイ", "ja/f/", "しょうてんがいしえんじぎょう", ["しょうてんがい"]),
         ("融資", "ja/a/", "市が融資を行う。", ["融資"]),  # not the title's block
         ("資金", "ja/a/", "資金融資事業", ["資金"]),  # the title's, when only it has it
         ("データ", "ja/d/", "ﾃﾞｰﾀ ベース 令和６年度", ["ﾃﾞｰﾀ"]),

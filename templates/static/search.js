@@ -25,13 +25,19 @@
   // Marks that NFKC composes with the character before them: combining ones, and the
   // half-width voiced sound marks ﾞﾟ.
   var COMBINING = /^[\p{M}\uff9e\uff9f]/u;
+  // Katakana with a hiragana twin, as search.py's KATAKANA.
+  var KATAKANA = /[\u30a1-\u30f6\u30fd\u30fe]/g;
 
   // ---- text -> terms (search.py's terms(): the two must agree) --------------------------------
 
-  // NFKC, then lower case: String.prototype.toLowerCase and Python's str.lower both apply
-  // Unicode's default full mapping, not a locale's.
+  // NFKC, lower case, katakana as hiragana: String.prototype.toLowerCase and Python's
+  // str.lower both apply Unicode's default full mapping, not a locale's.
   function normalize(text) {
-    return text.normalize("NFKC").toLowerCase();
+    return text.normalize("NFKC").toLowerCase().replace(KATAKANA, hiragana);
+  }
+
+  function hiragana(katakana) {
+    return String.fromCharCode(katakana.charCodeAt(0) - 0x60);
   }
 
   function runs(text) {
