@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -17,6 +18,7 @@ Text = dict[str, str]  # one text in every site language: {"ja": ..., "en": ...}
 class Division:
     id: str
     name: Text
+    name_kana: str | None = None  # the name's reading, in hiragana or katakana
 
 
 @dataclass
@@ -37,6 +39,7 @@ class Project:
     previous_cost_note: Text | None = None
     end_note: Text | None = None  # why the project ends after this fiscal year
     merged_into: str | None = None  # the project it goes on as part of, from the next year
+    name_kana: str | None = None  # the name's reading, in hiragana or katakana
 
     @property
     def change(self) -> int | None:
@@ -63,6 +66,7 @@ class Policy:
     name: Text
     approach: Text
     basic_projects: list[BasicProject]
+    name_kana: str | None = None  # the name's reading, in hiragana or katakana
 
     @property
     def projects(self) -> list[Project]:
@@ -127,7 +131,9 @@ def build_model(records: list[Any]) -> Site:
     site_record = next(r for r in records if r.kind == "site")
     languages = list(site_record.data["languages"])
     divisions = {
-        r.data["id"]: Division(r.data["id"], texts(r.data["name"], languages))
+        r.data["id"]: Division(
+            r.data["id"], texts(r.data["name"], languages), reading(r.data.get("name_kana"))
+        )
         for r in records
         if r.kind == "division"
     }
@@ -171,6 +177,7 @@ def _policy(data: dict[str, Any], year: int, languages: list[str]) -> Policy:
         texts(data["name"], languages),
         texts(data["approach"], languages),
         basic_projects,
+        reading(data.get("name_kana")),
     )
 
 
@@ -192,7 +199,13 @@ def _project(record: Any, languages: list[str]) -> Project:
         previous_cost_note=_optional_text(data.get("previous_cost_note"), languages),
         end_note=_optional_text(data.get("end_note"), languages),
         merged_into=data.get("merged_into"),
+        name_kana=reading(data.get("name_kana")),
     )
+
+
+def reading(name_kana: str | None) -> str | None:
+    """A reading as pages show it: half-width katakana made full-width (NFKC)."""
+    return unicodedata.normalize("NFKC", name_kana) if name_kana else None
 
 
 def _optional_text(value: dict[str, str] | None, languages: list[str]) -> Text | None:

@@ -291,6 +291,29 @@ def test_text_from_content_is_escaped(tmp_path):
     assert "見守り&lt;script&gt;alert(1)&lt;/script&gt;事業" in html
 
 
+def test_a_reading_is_shown_under_the_name_on_japanese_pages(tmp_path):
+    """name_kana of a project, a policy and a division: under the name on Japanese pages,
+    half-width katakana made full-width; English pages leave it out."""
+    files = tiny_files()
+    readings = {
+        "2023/projects/mimamori.yaml": ("summary:", "ﾐﾏﾓﾘｼﾞｷﾞｮｳ", "ミマモリジギョウ"),
+        "2023/policies/kurashi.yaml": ("approach:", "くらし", "くらし"),
+        "divisions/soumu.yaml": (None, "そうむか", "そうむか"),
+    }
+    for name, (before, written, _) in readings.items():
+        line = f"name_kana: {written}\n"
+        files[name] = files[name].replace(before, line + before) if before else files[name] + line
+    out = tmp_path / "site"
+    assert pipeline.build(write_tree(tmp_path / "content", files), out) == []
+    for url, (_, _, shown) in zip(
+        ["projects/mimamori", "policies/kurashi", "divisions/soumu"], readings.values(), strict=True
+    ):
+        ja = (out / "ja" / url / "index.html").read_text(encoding="utf-8")
+        assert re.search(rf'</h1>\s*<p class="reading">{shown}</p>', ja), url
+        en = (out / "en" / url / "index.html").read_text(encoding="utf-8")
+        assert 'class="reading"' not in en and shown not in en, url
+
+
 def test_markdown_pages_are_sanitized(tmp_path):
     files = tiny_files()
     hostile = (
