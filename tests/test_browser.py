@@ -393,6 +393,19 @@ def test_a_search_that_finds_nothing_says_so(page: Page, site_url, watch: Watch)
     assert_clean(watch)
 
 
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [("cashless", '1 result for "cashless"'), ("guarantee", '2 results for "guarantee"')],
+)
+def test_the_english_count_is_singular_for_one_result(
+    page: Page, site_url, watch: Watch, query, said
+):
+    visit(page, site_url, f"en/search/?q={query}")
+    expect(page.locator("#search-status")).to_have_text(said)
+    expect(page.locator("#search-results > li")).to_have_count(int(said.split()[0]))
+    assert_clean(watch)
+
+
 def test_an_excerpt_is_the_sentence_that_matches_with_no_label_run_into_it(
     page: Page, site_url, watch: Watch
 ):

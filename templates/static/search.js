@@ -510,6 +510,14 @@
     };
   }
 
+  // The form of a count's string for the count, from data-NAME-one and data-NAME-other (the
+  // strings file's NAME_one, NAME_other): _one for exactly one where the language has it, as
+  // shisaku/render.py chooses.
+  function counted(data, name, count) {
+    var one = data[name + "One"];
+    return count === 1 && one !== undefined ? one : data[name + "Other"];
+  }
+
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, function (_, key) {
       return String(values[key]);
@@ -554,7 +562,7 @@
       var found = await search(list.dataset.bundlePath, query, 0);
       showResults(list, found.results);
       status.textContent = found.total
-        ? fill(found.total === 1 ? status.dataset.foundOne : status.dataset.found, {
+        ? fill(counted(status.dataset, "found", found.total), {
             count: found.total.toLocaleString(document.documentElement.lang),
             query: query,
           })
