@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -28,6 +29,7 @@ class Division:
     id: str
     name: Text
     contact: Contact | None = None
+    name_kana: str | None = None  # the name's reading, in hiragana or katakana
 
 
 @dataclass
@@ -48,6 +50,7 @@ class Project:
     previous_cost_note: Text | None = None
     end_note: Text | None = None  # why the project ends after this fiscal year
     merged_into: str | None = None  # the project it goes on as part of, from the next year
+    name_kana: str | None = None  # the name's reading, in hiragana or katakana
 
     @property
     def change(self) -> int | None:
@@ -74,6 +77,7 @@ class Policy:
     name: Text
     approach: Text
     basic_projects: list[BasicProject]
+    name_kana: str | None = None  # the name's reading, in hiragana or katakana
     source_page: int | None = None  # where its table begins in the report's PDF
 
     @property
@@ -171,17 +175,18 @@ def build_model(records: list[Any]) -> Site:
 
 def _division(data: dict[str, Any], languages: list[str]) -> Division:
     contact = data.get("contact")
-    if contact is None:
-        return Division(data["id"], texts(data["name"], languages))
     return Division(
         data["id"],
         texts(data["name"], languages),
-        Contact(
+        None
+        if contact is None
+        else Contact(
             contact.get("phone"),
             contact.get("email"),
             contact.get("url"),
             _optional_text(contact.get("address"), languages),
         ),
+        reading(data.get("name_kana")),
     )
 
 
@@ -201,6 +206,7 @@ def _policy(data: dict[str, Any], year: int, languages: list[str]) -> Policy:
         texts(data["name"], languages),
         texts(data["approach"], languages),
         basic_projects,
+        reading(data.get("name_kana")),
         data.get("source_page"),
     )
 
@@ -223,7 +229,13 @@ def _project(record: Any, languages: list[str]) -> Project:
         previous_cost_note=_optional_text(data.get("previous_cost_note"), languages),
         end_note=_optional_text(data.get("end_note"), languages),
         merged_into=data.get("merged_into"),
+        name_kana=reading(data.get("name_kana")),
     )
+
+
+def reading(name_kana: str | None) -> str | None:
+    """A reading as pages show it: half-width katakana made full-width (NFKC)."""
+    return unicodedata.normalize("NFKC", name_kana) if name_kana else None
 
 
 def _optional_text(value: dict[str, str] | None, languages: list[str]) -> Text | None:

@@ -213,6 +213,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{value} is not {form}",
         "ja": "{value} は{form}ではありません",
     },
+    "not-kana": {
+        "en": "{value} is not a reading in hiragana or katakana{found} (write it as "
+        "しょうてんがい or ショウテンガイ, with no spaces)",
+        "ja": "{value} はひらがなかカタカナの読みではありません{found}"
+        "（しょうてんがい、ショウテンガイのように空白なしで書きます）",
+    },
     "bad-id": {
         "en": "{value} is not a valid id: use lowercase letters a-z, digits and single hyphens",
         "ja": "{value} はIDとして使えません。英小文字a-z・数字・ハイフンで書いてください",

@@ -25,13 +25,18 @@ def project_data(p: Imported, existing: Any, languages: list[str]) -> dict[str, 
             for lang in languages
         }
 
+    name = texts("name")
+    old_name = old.get("name")
+    # The report has no reading: the file's is kept while it is of the same Japanese name.
+    kept = isinstance(old_name, dict) and old_name.get("ja") == name.get("ja")
     return {
         "id": p.id,
         "order": p.order,
         "policy": p.policy,
         "basic_project": p.basic_project,
         "division": p.division,
-        "name": texts("name"),
+        "name": name,
+        **({"name_kana": old["name_kana"]} if kept and "name_kana" in old else {}),
         "summary": texts("summary"),
         "cost": {p.fiscal_year: p.cost, p.fiscal_year - 1: p.previous_cost},
         "activities": texts("activities"),
@@ -41,7 +46,10 @@ def project_data(p: Imported, existing: Any, languages: list[str]) -> dict[str, 
 def project_yaml(data: dict[str, Any]) -> str:
     """A project file as people write them: key by key, texts by language, costs on one line."""
     lines = [f"{key}: {scalar(data[key])}" for key in KEY_ORDER]
-    for key in ("name", "summary", "cost", "activities"):
+    for key in ("name", "name_kana", "summary", "cost", "activities"):
+        if key == "name_kana":
+            lines += [f"name_kana: {scalar(data[key])}"] if data.get(key) is not None else []
+            continue
         if key == "cost":
             costs = ", ".join(f"{year}: {scalar(v)}" for year, v in data["cost"].items())
             lines.append(f"cost: {{{costs}}}")

@@ -28,6 +28,12 @@ def read_strings(path: Path) -> Any:
     return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
 
 
+# A string that says a count comes in forms: KEY_other for any count, and KEY_one for exactly
+# one where the language says one differently (English does, Japanese does not). search.js
+# chooses between the same two forms by the same rule.
+PLURAL_FORMS = ("one", "other")
+
+
 class Strings:
     """The UI strings of every language, from templates/strings/{lang}.yaml."""
 
@@ -35,11 +41,34 @@ class Strings:
         self.catalogs = {lang: read_strings(folder / f"{lang}.yaml") for lang in languages}
 
     def get(self, lang: str, key: str, **values: Any) -> str:
+        """The string, with values filled in; a key with forms takes the form of values["count"]."""
+        catalog = self.catalogs[lang]
+        if key not in catalog and "count" in values:
+            key = plural_key(catalog, key, values["count"])
         try:
-            text = self.catalogs[lang][key]
+            text = catalog[key]
         except KeyError:
             raise KeyError(f"templates/strings/{lang}.yaml has no string {key!r}") from None
         return text.format(**values) if values else text
+
+    def forms(self, lang: str, key: str) -> dict[str, str]:
+        """{"one": ..., "other": ...}: the forms of a count's string the language has, for a
+        page's script to choose from."""
+        catalog = self.catalogs[lang]
+        return {
+            form: catalog[f"{key}_{form}"] for form in PLURAL_FORMS if f"{key}_{form}" in catalog
+        }
+
+
+def plural_key(catalog: dict[str, Any], key: str, count: int) -> str:
+    one = f"{key}_one"
+    return one if count == 1 and one in catalog else f"{key}_other"
+
+
+def is_optional_form(key: str, every_key: set[str]) -> bool:
+    """KEY_one, which a language without a singular leaves out (KEY_other it must have)."""
+    base, _, form = key.rpartition("_")
+    return form == "one" and f"{base}_other" in every_key
 
 
 def string_problems(templates: Path, languages: list[str]) -> list[Problem]:
@@ -53,10 +82,12 @@ def string_problems(templates: Path, languages: list[str]) -> list[Problem]:
             found.append(missing_file(display_path(path)))
             continue
         catalogs[lang] = read_strings(path) or {}
-    every_key = sorted({key for catalog in catalogs.values() for key in catalog})
+    every_key = {key for catalog in catalogs.values() for key in catalog}
     for lang, catalog in catalogs.items():
-        for key in every_key:
-            if not isinstance(catalog.get(key), str):
+        for key in sorted(every_key):
+            if not isinstance(catalog.get(key), str) and not (
+                key not in catalog and is_optional_form(key, every_key)
+            ):
                 path = display_path(folder / f"{lang}.yaml")
                 found.append(
                     Problem(
@@ -222,6 +253,7 @@ class Renderer:
             fmt=Formatter(lang),
             t=self._strings_of(lang),
             t_in=self.strings.get,
+            t_forms=lambda key: self.strings.forms(lang, key),
             url=self.url if page.output == "404.html" else relative_to(page.url),
             absolute=self.absolute,
             markdown=render_markdown,

@@ -42,6 +42,7 @@ activities:  # {wareki}の取組み / What was done in FY{year}
   ja: ""
   en: ""
 # 必要なときだけ、行頭の # を消して書きます / Only when needed: remove the # and fill in
+# name_kana: ""  # 事務事業名の読み（ひらがなかカタカナ、空白なし） / The name's reading in hiragana or katakana, no spaces
 # previous_cost_note:  # 前年度の事業費が前年度の報告書と違う理由 / Why last year's cost differs from last year's report
 #   ja: ""
 #   en: ""
@@ -57,6 +58,7 @@ id: {id}  # 所管課のID。英小文字・数字・ハイフン / The division
 name:  # 課の名前 / The division's name
   ja: ""
   en: ""
+# name_kana: ""  # 課の名前の読み（ひらがなかカタカナ。必要なときだけ # を消して） / The name's reading in hiragana or katakana (only when needed: remove the #)
 """
 
 REPORT = """\
@@ -194,6 +196,7 @@ def carry_projects(source: Path, last: int, year: int) -> list[Path]:
         carried = {
             **{key: data.get(key) for key in KEY_ORDER},
             **texts,
+            "name_kana": data.get("name_kana") if isinstance(data.get("name_kana"), str) else None,
             # "" until filled in (check says so); null would mean the report prints "-"
             "cost": {year: "", year - 1: previous if isinstance(previous, int) else ""},
             "activities": {lang: "" for lang in texts["name"]},

@@ -16,8 +16,9 @@ from functools import cache, partial
 from itertools import chain, groupby, repeat
 from typing import NamedTuple
 
-# static/search.js reads these files; it refuses an index of another format.
-FORMAT = 1
+# static/search.js reads these files; it refuses an index of another format (2: katakana
+# folded to hiragana, and a document's text in blocks).
+FORMAT = 2
 
 # Han (with 々 〆 〇 〻), Hiragana and Katakana (with ー): a run of these gives overlapping
 # bigrams, as Lucene's CJKBigram and Groonga's TokenBigram do, so that 融資 finds 資金融資事業
@@ -35,6 +36,10 @@ WORDS = re.compile(rf"[^\W_{CJK}]+")
 CJK_CHAR = re.compile(rf"[{CJK}]")
 FULL_WIDTH = re.compile("[\u3000\uff01-\uff5e]+")
 HALF_WIDTH = {0x3000: " "} | {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}  # their NFKC
+# Katakana with a hiragana twin (ァ-ヶ, ヽヾ), folded to it, so that a reading typed in either
+# script finds the other (Groonga's unify_kana): ー, ヷ-ヺ and the small ㇰ-ㇿ have no twin.
+KATAKANA = re.compile("[\u30a1-\u30f6\u30fd\u30fe]+")
+TO_HIRAGANA = {c: c - 0x60 for c in [*range(0x30A1, 0x30F7), 0x30FD, 0x30FE]}
 
 # Ranking is BM25's: search.js multiplies each weight stored here by the term's idf. The
 # length weights are normalized to is fixed, not the corpus average, so that a page's weights
@@ -60,11 +65,18 @@ INLINE_TAGS = re.compile(
     r"|sub|sup|time|u|var|wbr)\b[^>]*>"
 )
 TAGS = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
+# Between the text of two blocks: search.js takes an excerpt from one block, so that a label
+# and the value beside it ("所管課", "産業政策課") never read as one sentence. A line break is
+# whitespace to the tokenizer, and collapsed text has none of its own.
+BLOCK = "\n"
+EDGE = "\0"  # where a tag was, while the text is decoded (taken out of the page first)
+EDGES = re.compile(r" ?\0[ \0]*")
 
 
 class Document(NamedTuple):
     """One page's searchable text: url (inside the site, without base path, e.g.
-    "ja/projects/foo/"), lang ("ja", "en"...), title, and text (whitespace collapsed).
+    "ja/projects/foo/"), lang ("ja", "en"...), title, and text: the text of each block (a
+    heading, a paragraph, a cell...), whitespace collapsed, the blocks joined by BLOCK.
 
     A plain tuple of four str, as small as it gets when the render workers send it back."""
 
@@ -88,13 +100,16 @@ def extract(html_text: str, url: str, lang: str) -> Document | None:
     if " data-search-body" not in tag:
         return None
     title = TITLE.search(tag)
-    body = TAGS.sub(" ", INLINE_TAGS.sub("", without_skipped(html_text[open_end + 1 : end])))
-    return Document(
-        url,
-        lang,
-        collapse(html.unescape(title.group(1))) if title else "",
-        collapse(html.unescape(body)),
-    )
+    body = INLINE_TAGS.sub("", without_skipped(html_text[open_end + 1 : end]))
+    title_text = collapse(html.unescape(title.group(1))) if title else ""
+    return Document(url, lang, title_text, blocks(body))
+
+
+def blocks(body: str) -> str:
+    """The text of HTML without its tags, each block's whitespace collapsed, blocks joined by
+    BLOCK: regular expressions over the whole page, not a call for each of its hundred tags."""
+    text = collapse(html.unescape(TAGS.sub(EDGE, body.replace(EDGE, ""))))
+    return EDGES.sub(BLOCK, text).strip(BLOCK)
 
 
 def without_skipped(body: str) -> str:
@@ -117,19 +132,24 @@ def collapse(text: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """NFKC (Ａ１ -> A1, ｶﾅ -> カナ), then lower case. str.lower and JavaScript's toLowerCase
-    both apply Unicode's default full mapping, not a locale's, so the two agree."""
+    """NFKC (Ａ１ -> A1, ｶﾅ -> カナ), lower case, katakana as hiragana (カナ -> かな).
+    str.lower and JavaScript's toLowerCase both apply Unicode's default full mapping, not a
+    locale's, so the two agree."""
     # unicodedata.normalize is slow and its check fast, and most Japanese text is NFKC but for
     # its full-width ASCII and spaces, whose NFKC is simple.
     if not unicodedata.is_normalized("NFKC", text):
         text = FULL_WIDTH.sub(half_width, text)
         if not unicodedata.is_normalized("NFKC", text):
             text = unicodedata.normalize("NFKC", text)
-    return text.lower()
+    return KATAKANA.sub(hiragana, text.lower())
 
 
 def half_width(match: re.Match[str]) -> str:
     return match.group().translate(HALF_WIDTH)
+
+
+def hiragana(match: re.Match[str]) -> str:
+    return match.group().translate(TO_HIRAGANA)
 
 
 def terms(text: str) -> list[str]:

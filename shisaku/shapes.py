@@ -3,8 +3,8 @@ amounts of thousand yen, and the site's settings.
 
 frictionless checks every published cell against schema/ (see tabular.py); what it cannot see
 of one file is checked here: unknown and repeated keys, YAML 1.1 booleans and dates, missing
-translations, text that a spreadsheet would run as a formula, the fiscal-year folder against
-the costs, and the city code's check digit.
+translations, text that a spreadsheet would run as a formula, a reading (name_kana) that is
+not kana, the fiscal-year folder against the costs, and the city code's check digit.
 """
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ from .rows import Path_, get, key_text, line_of
 
 # The first characters that make a spreadsheet run a cell as a formula
 FORMULA_START = re.compile(r"^[=+\-@\x00-\x1f\x7f]")
+# What a reading is written in, after NFKC (which makes half-width katakana full-width): hiragana,
+# katakana (with the small ㇰ-ㇿ), ー, ゝゞヽヾ
+NOT_KANA = re.compile(r"[^\u3041-\u3096\u309d\u309e\u30a1-\u30fa\u30fc-\u30fe\u31f0-\u31ff]")
 
 
 # -- The shape of each kind of file ------------------------------------------------------------
@@ -38,6 +41,12 @@ class INT: ...
 
 
 class COSTS: ...
+
+
+class KANA:
+    """A name's reading (読み仮名), as 自治体標準 datasets give one beside a name: hiragana or
+    katakana (half-width too), with ー and the iteration marks, and no spaces, so that the
+    reading typed whole is found."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +122,7 @@ SHAPES: dict[str, dict[str, Any]] = {
     "division": {
         "id": CELL,
         "name": TEXT,
+        "name_kana": OPTIONAL(KANA),
         "contact": OPTIONAL(
             {
                 "phone": OPTIONAL(PHONE),
@@ -128,6 +138,7 @@ SHAPES: dict[str, dict[str, Any]] = {
         "id": CELL,
         "order": INT,
         "name": TEXT,
+        "name_kana": OPTIONAL(KANA),
         "approach": TEXT,
         "basic_projects": LIST({"id": CELL, "name": TEXT, "directions": LIST(TEXT)}),
         # the page of the report's PDF where the policy's table begins (a link opens it there)
@@ -140,6 +151,7 @@ SHAPES: dict[str, dict[str, Any]] = {
         "basic_project": CELL,
         "division": CELL,
         "name": TEXT,
+        "name_kana": OPTIONAL(KANA),
         "summary": TEXT,
         "cost": COSTS,
         "activities": TEXT,
@@ -359,7 +371,23 @@ def check_scalar(record: Record, path: Path_, value: Any, shape: Any) -> list[Pr
         return [problem(record, path, "not-whole-number", "type-error", value=quote(value))]
     if isinstance(shape, STR):
         return check_string(record, path, value, shape)
+    if shape is KANA:
+        return check_kana(record, path, value)
     return []
+
+
+def check_kana(record: Record, path: Path_, value: Any) -> list[Problem]:
+    """A reading: kana only; the first character that is not is named."""
+    if not isinstance(value, str):
+        return [problem(record, path, "not-text", "type-error", value=quote(value))]
+    other = NOT_KANA.search(unicodedata.normalize("NFKC", value))
+    if value and other is None:
+        return []
+    found = Localized(en="", ja="")
+    if other:
+        char = character(other.group())
+        found = Localized(en=f": it has {char['en']}", ja=f"。{char['ja']}が含まれています")
+    return [problem(record, path, "not-kana", "constraint-error", value=quote(value), found=found)]
 
 
 def check_string(record: Record, path: Path_, value: Any, shape: STR) -> list[Problem]:

@@ -11,7 +11,8 @@ Three shapes, written by the same code from the same kind of description (a `Cit
   start, end (with end_note, or merged_into a project of the next year), are renamed and move
   division (one, in FY2023, basic project), and each year's previous cost is the cost the
   last year's file gives for the same project (but one a year, restated with
-  previous_cost_note).
+  previous_cost_note); every other project gives its name's reading (name_kana), in hiragana
+  or, for half of them, in katakana.
 
 The text is made from the vocabulary of a 施策報告書 and has the lengths of the real report
 (names of about 11 Japanese characters, summaries of one to four sentences of about 30, the
@@ -74,6 +75,7 @@ class Project:
     previous_cost_note: Text | None = None
     end_note: Text | None = None
     merged_into: str | None = None
+    name_kana: str | None = None  # the name's reading
 
 
 @dataclass
@@ -355,6 +357,115 @@ KINDS: list[Word] = [
     ("管理事業", "Management", "kanri"),
     ("助成事業", "Grant Program", "josei"),
 ]
+
+# The reading of each word a project's name is made of (商店街 -> しょうてんがい).
+READINGS = {
+    "商店街": "しょうてんがい",
+    "中小企業": "ちゅうしょうきぎょう",
+    "創業": "そうぎょう",
+    "観光": "かんこう",
+    "農業": "のうぎょう",
+    "就労": "しゅうろう",
+    "保育": "ほいく",
+    "子育て": "こそだて",
+    "学童保育": "がくどうほいく",
+    "学校": "がっこう",
+    "給食": "きゅうしょく",
+    "図書館": "としょかん",
+    "文化財": "ぶんかざい",
+    "公民館": "こうみんかん",
+    "スポーツ": "すぽーつ",
+    "健康診査": "けんこうしんさ",
+    "予防接種": "よぼうせっしゅ",
+    "介護予防": "かいごよぼう",
+    "高齢者": "こうれいしゃ",
+    "障害者": "しょうがいしゃ",
+    "地域福祉": "ちいきふくし",
+    "生活困窮者": "せいかつこんきゅうしゃ",
+    "防災": "ぼうさい",
+    "防犯": "ぼうはん",
+    "交通安全": "こうつうあんぜん",
+    "環境保全": "かんきょうほぜん",
+    "ごみ減量": "ごみげんりょう",
+    "リサイクル": "りさいくる",
+    "緑化": "りょっか",
+    "公園": "こうえん",
+    "水辺": "みずべ",
+    "道路": "どうろ",
+    "橋りょう": "きょうりょう",
+    "自転車": "じてんしゃ",
+    "コミュニティバス": "こみゅにてぃばす",
+    "下水道": "げすいどう",
+    "住宅": "じゅうたく",
+    "空き家": "あきや",
+    "市民活動": "しみんかつどう",
+    "国際交流": "こくさいこうりゅう",
+    "男女平等": "だんじょびょうどう",
+    "人権": "じんけん",
+    "広報": "こうほう",
+    "情報化": "じょうほうか",
+    "公共施設": "こうきょうしせつ",
+    "財政": "ざいせい",
+    "窓口": "まどぐち",
+    "平和": "へいわ",
+    "消費生活": "しょうひせいかつ",
+    "都市農地": "としのうち",
+    "情報発信": "じょうほうはっしん",
+    "相談": "そうだん",
+    "活動": "かつどう",
+    "施設管理": "しせつかんり",
+    "人材育成": "じんざいいくせい",
+    "ネットワーク": "ねっとわーく",
+    "調査": "ちょうさ",
+    "啓発": "けいはつ",
+    "イベント": "いべんと",
+    "環境整備": "かんきょうせいび",
+    "計画": "けいかく",
+    "連携": "れんけい",
+    "普及": "ふきゅう",
+    "拠点": "きょてん",
+    "サービス": "さーびす",
+    "地域": "ちいき",
+    "市民": "しみん",
+    "総合": "そうごう",
+    "まちなか": "まちなか",
+    "多世代": "たせだい",
+    "広域": "こういき",
+    "重点": "じゅうてん",
+    "緊急": "きんきゅう",
+    "支援事業": "しえんじぎょう",
+    "推進事業": "すいしんじぎょう",
+    "補助事業": "ほじょじぎょう",
+    "運営事業": "うんえいじぎょう",
+    "事業": "じぎょう",
+    "委託事業": "いたくじぎょう",
+    "管理事業": "かんりじぎょう",
+    "助成事業": "じょせいじぎょう",
+}
+LONGEST_FIRST = sorted(READINGS, key=len, reverse=True)
+TO_KATAKANA = {c: c + 0x60 for c in [*range(0x3041, 0x3097), 0x309D, 0x309E]}
+TO_HIRAGANA = {k: h for h, k in TO_KATAKANA.items()}
+
+
+def reading(name: str) -> str | None:
+    """The reading of a name made of the words above (地域商店街… -> ちいきしょうてんがい…), the
+    longest word first at each place; None for a name of other words."""
+    kana, at = "", 0
+    while at < len(name):
+        word = next((w for w in LONGEST_FIRST if name.startswith(w, at)), None)
+        if word is None:
+            return None
+        kana, at = kana + READINGS[word], at + len(word)
+    return kana
+
+
+def katakana(kana: str) -> str:
+    return kana.translate(TO_KATAKANA)
+
+
+def hiragana(kana: str) -> str:
+    return kana.translate(TO_HIRAGANA)
+
 
 # The tests' policies, each with its basic projects: (id, Japanese name, English name).
 POLICIES = [
@@ -661,6 +772,7 @@ def project_yaml(project: Project, fiscal_year: int) -> str:
         f"basic_project: {project.basic_project}\n"
         f"division: {project.division}\n"
         + _text("name", *project.name)
+        + (f"name_kana: {project.name_kana}\n" if project.name_kana else "")
         + _text("summary", *project.summary)
         + f"cost: {{{fiscal_year}: {_figure(project.cost)}, "
         + f"{fiscal_year - 1}: {_figure(project.previous_cost)}}}\n"
@@ -986,10 +1098,20 @@ def year_of(rng: random.Random, fiscal_year: int, plan: Plan, running: list[Runn
             previous_cost=p.previous_cost,
             activities=sentences(rng, rng.randint(1, 3), ACTIVITIES, p.topic[:2]),
             previous_cost_note=p.previous_cost_note,
+            name_kana=name_kana(p),
         )
         for order, p in enumerate(ordered, start=1)
     ]
     return Year(fiscal_year, plan.policies, projects)
+
+
+def name_kana(project: Running) -> str | None:
+    """The reading of every other project's name, as 自治体標準 datasets carry one: in hiragana,
+    or in katakana for half of them; the same choice every year (a new name, a new reading)."""
+    if project.started % 2:
+        return None
+    kana = reading(project.name[0])
+    return katakana(kana) if kana and project.started % 4 == 2 else kana
 
 
 def make_city(

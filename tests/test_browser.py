@@ -393,6 +393,46 @@ def test_a_search_that_finds_nothing_says_so(page: Page, site_url, watch: Watch)
     assert_clean(watch)
 
 
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [("cashless", '1 result for "cashless"'), ("guarantee", '2 results for "guarantee"')],
+)
+def test_the_english_count_is_singular_for_one_result(
+    page: Page, site_url, watch: Watch, query, said
+):
+    visit(page, site_url, f"en/search/?q={query}")
+    expect(page.locator("#search-status")).to_have_text(said)
+    expect(page.locator("#search-results > li")).to_have_count(int(said.split()[0]))
+    assert_clean(watch)
+
+
+def test_an_excerpt_is_the_sentence_that_matches_with_no_label_run_into_it(
+    page: Page, site_url, watch: Watch
+):
+    """A result shows the sentence of its page that has the words, or the name alone: never
+    the labels and values beside it ("所管課 産業政策課 事業概要 市が…")."""
+    visit(page, site_url, "ja/search/?q=利子補給")
+    search_results(page)
+    project = PROJECTS["chusho-kigyo-yushi"]
+    sentence = next(s + "。" for s in project["summary"]["ja"].split("。") if "利子補給" in s)
+    link = page.get_by_role("link", name=project["name"]["ja"], exact=True)
+    excerpt = page.locator("#search-results li", has=link).locator("p")
+    expect(excerpt).to_have_text(sentence)
+    expect(excerpt.locator("mark")).to_have_text(["利子補給"])
+    visit(page, site_url, "ja/search/?q=産業政策課")
+    search_results(page)
+    excerpts = dict(
+        page.locator("#search-results li").evaluate_all(
+            "(items) => items.map((li) => [li.querySelector('a').href, li.querySelector('p').textContent])"
+        )
+    )
+    of_division = [p["id"] for p in PROJECTS.values() if p["division"] == "sangyo-seisaku"]
+    shown = {url: text for url, text in excerpts.items() if "/projects/" in url}
+    assert sorted(shown) == sorted(f"{site_url}ja/projects/{i}/" for i in of_division)
+    assert set(shown.values()) == {"産業政策課"}  # the division's name alone
+    assert_clean(watch)
+
+
 @pytest.mark.parametrize(("lang", "query"), [("ja", "事業"), ("en", "program")])
 def test_search_results_link_to_pages_that_exist(page: Page, site_url, watch: Watch, lang, query):
     visit(page, site_url, f"{lang}/search/?q={query}")

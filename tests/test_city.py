@@ -10,12 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from playwright.sync_api import Page, expect
 
 from shisaku.pages import TABLE_ROWS
 
 from .site_server import LANGUAGES, Watch, build_site, html_files, missing_tool, serve
-from .synthetic import make_city
+from .synthetic import hiragana, katakana, make_city
 from .test_browser import assert_clean, axe_violations, visit
 from .test_html import vnu_errors
 from .test_links import crawl_of
@@ -209,4 +210,40 @@ def test_every_search_result_is_reachable(
         "(links) => links.map((a) => a.href)"
     )
     assert len(set(urls)) == total  # each result once
+    assert_clean(watch)
+
+
+def readings(content: Path) -> dict[str, str]:
+    """The readings (name_kana) of the newest year's projects, by id."""
+    found = {}
+    for file in sorted((content / "2023" / "projects").glob("*.yaml")):
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        if "name_kana" in data:
+            found[data["id"]] = data["name_kana"]
+    return found
+
+
+@pytest.mark.parametrize("typed", ["hiragana", "katakana"])
+def test_typing_a_reading_finds_the_project(
+    page: Page, city_site: Path, city_url: str, watch: Watch, typed: str
+):
+    """A project whose reading is in hiragana and one whose reading is in katakana: typed in
+    the header's search box in either script, the reading finds each, whose page shows it
+    under the name."""
+    kana = readings(city_site.parent / "content")
+    stored = [
+        next(i for i, k in kana.items() if k == hiragana(k)),
+        next(i for i, k in kana.items() if k == katakana(k)),
+    ]
+    for project_id in stored:
+        query = katakana(kana[project_id]) if typed == "katakana" else hiragana(kana[project_id])
+        visit(page, city_url, "ja/")
+        box = page.get_by_role("search").get_by_role("searchbox", name="サイト内検索")
+        box.fill(query)
+        box.press("Enter")
+        link = page.locator(f'h2 a[href$="ja/projects/{project_id}/"]')
+        result = page.locator("#search-results li", has=link)
+        expect(result.locator("p mark")).to_have_text([kana[project_id]])  # the reading block
+        link.click()
+        expect(page.locator("h1 + p.reading")).to_have_text(kana[project_id])
     assert_clean(watch)

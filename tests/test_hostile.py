@@ -54,7 +54,7 @@ PAGE = "content/pages/about.ja.md"
 COUNT = {"en": ("1 problem; nothing was written.", "{n} problems; nothing was written.")}
 COUNT["ja"] = ("1 件の問題があります。何も書き出していません。", "{n} 件の問題があります。何も書き出していません。")  # fmt: skip
 KEYS = (
-    "id, order, policy, basic_project, division, name, summary, cost, activities, "
+    "id, order, policy, basic_project, division, name, name_kana, summary, cost, activities, "
     "previous_cost_note, end_note, merged_into"
 )
 PASTED = "(text copied from Word or a PDF sometimes brings one)"

@@ -572,6 +572,29 @@ def test_existing_files_change_only_with_force(
     assert snapshot(full_content) == after
 
 
+def test_a_reading_is_kept_while_the_name_stays_the_same(
+    capsys: pytest.CaptureFixture[str], full_content: Path, tmp_path: Path, first_build: Path
+) -> None:
+    """The report has no reading (name_kana): an import keeps the file's, but not once it
+    renames the project, whose old reading would be wrong."""
+    target = full_content / "2023" / "projects" / "shotengai-challenge.yaml"
+    kana = "しょうてんがいちゃれんじせんりゃくしえんじぎょう"
+    text = target.read_text(encoding="utf-8").replace("summary:", f"name_kana: {kana}\nsummary:")
+    target.write_text(text, encoding="utf-8")
+    old = "市内の商店街等6団体が実施した10件のイベント事業に係る補助金を交付した。"
+    edited = edited_csv(first_build, tmp_path, old, old.replace("10件", "11件"))
+    assert run_import(capsys, full_content, edited, "--force")[0] == 0
+    assert loaded(target)["name_kana"] == kana and "11件" in loaded(target)["activities"]["ja"]
+    assert f"\nname_kana: {kana}\nsummary:" in target.read_text(encoding="utf-8")
+    renamed = edited_csv(
+        first_build, tmp_path, ",商店街チャレンジ戦略支援事業,", ",商店街挑戦支援事業,"
+    )
+    assert run_import(capsys, full_content, renamed, "--force")[0] == 0
+    assert loaded(target)["name"]["ja"] == "商店街挑戦支援事業" and "name_kana" not in loaded(
+        target
+    )
+
+
 def test_quiet_prints_nothing_and_verbose_names_every_file(
     capsys: pytest.CaptureFixture[str], full_content: Path, first_build: Path
 ) -> None:

@@ -228,17 +228,24 @@ def test_every_ui_string_exists_in_every_language():
     }
     assert {"ja", "en"} <= catalogs.keys()
     keys = {lang: set(catalog) for lang, catalog in catalogs.items()}
-    assert all(k == keys["ja"] for k in keys.values()), keys
+    # A count's string: KEY_other in every language, KEY_one where the language has a singular.
+    counts = {k.removesuffix("_other") for k in keys["ja"] if k.endswith("_other")}
+    singular = {f"{base}_one" for base in counts}
+    assert all(k - singular == keys["ja"] - singular for k in keys.values()), keys
+    assert singular <= keys["en"] and not singular & keys["ja"]
     used = set()
     for template in TEMPLATES.glob("*.html"):
         used |= set(
-            re.findall(r"\bt(?:_in\(\w+, )?\(?'([a-z_]+)'", template.read_text(encoding="utf-8"))
+            re.findall(
+                r"\bt(?:_in\(\w+, |_forms)?\(?'([a-z_]+)'", template.read_text(encoding="utf-8")
+            )
         )
     prefixes = {"resource_", "type_"}  # keys made in the template: 'type_' ~ field.type
-    dynamic = {k for k in keys["ja"] if k.startswith(tuple(prefixes))}
-    assert used - prefixes - keys["ja"] == set()
+    named = keys["ja"] - {f"{base}_other" for base in counts} | counts  # as templates name them
+    dynamic = {k for k in named if k.startswith(tuple(prefixes))}
+    assert used - prefixes - named == set()
     assert (
-        keys["ja"]
+        named
         - used
         - dynamic
         - {
@@ -307,6 +314,51 @@ def test_text_from_content_is_escaped(tmp_path):
     html = (out / "ja" / "projects" / "mimamori" / "index.html").read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in html
     assert "見守り&lt;script&gt;alert(1)&lt;/script&gt;事業" in html
+
+
+def test_a_reading_is_shown_under_the_name_on_japanese_pages(tmp_path):
+    """name_kana of a project, a policy and a division: under the name on Japanese pages,
+    half-width katakana made full-width; English pages leave it out."""
+    files = tiny_files()
+    readings = {
+        "2023/projects/mimamori.yaml": ("summary:", "ﾐﾏﾓﾘｼﾞｷﾞｮｳ", "ミマモリジギョウ"),
+        "2023/policies/kurashi.yaml": ("approach:", "くらし", "くらし"),
+        "divisions/soumu.yaml": (None, "そうむか", "そうむか"),
+    }
+    for name, (before, written, _) in readings.items():
+        line = f"name_kana: {written}\n"
+        files[name] = files[name].replace(before, line + before) if before else files[name] + line
+    out = tmp_path / "site"
+    assert pipeline.build(write_tree(tmp_path / "content", files), out) == []
+    for url, (_, _, shown) in zip(
+        ["projects/mimamori", "policies/kurashi", "divisions/soumu"], readings.values(), strict=True
+    ):
+        ja = (out / "ja" / url / "index.html").read_text(encoding="utf-8")
+        assert re.search(rf'</h1>\s*<p class="reading">{shown}</p>', ja), url
+        en = (out / "en" / url / "index.html").read_text(encoding="utf-8")
+        assert 'class="reading"' not in en and shown not in en, url
+
+
+@pytest.mark.parametrize(("projects", "en", "ja"), [
+    (1, ["1 project", "This division ran one project in FY2023."], ["1事業", "事務事業は1件です。"]),
+    (2, ["2 projects", "This division ran 2 projects in FY2023."], ["2事業", "事務事業は2件です。"]),
+])  # fmt: skip
+def test_counts_take_the_form_the_strings_file_gives_for_the_number(tmp_path, projects, en, ja):
+    """English says one project and 2 projects (the strings' _one and _other); Japanese has
+    one form for every number."""
+    files = tiny_files()
+    if projects == 2:
+        files["2023/projects/kaigo.yaml"] = (
+            files["2023/projects/mimamori.yaml"]
+            .replace("id: mimamori", "id: kaigo")
+            .replace("order: 1", "order: 2")
+        )
+    out = tmp_path / "site"
+    assert pipeline.build(write_tree(tmp_path / "content", files), out) == []
+    for lang, said in (("en", en), ("ja", ja)):
+        home, division = read(out, lang).text, read(out, f"{lang}/divisions/soumu").text
+        assert said[0] in home and said[1] in division, (lang, said)
+    assert "1 projects" not in read(out, "en").text
 
 
 def test_markdown_pages_are_sanitized(tmp_path):

@@ -114,6 +114,8 @@ def test_new_year_carry_writes_the_projects_that_go_on(real_content, capsys, mon
     monkeypatch.chdir(real_content.parent)
     ended = real_content / "2023" / "projects" / "akitenpo-taisaku.yaml"
     fill_in(ended, "activities:", "end_note: {ja: 終了した。, en: It ended.}\nactivities:")
+    read = real_content / "2023" / "projects" / "yukyaku-sokushin.yaml"
+    fill_in(read, "summary:", "name_kana: ゆうきゃくそくしん\nsummary:")  # carried: a line more
     status, out, err = run(capsys, "new", "year", "2024", "--carry", "--lang", "en")
     assert (status, err) == (0, "")
     before = sorted(p.name for p in (real_content / "2023" / "projects").glob("*.yaml"))
@@ -130,7 +132,16 @@ def test_new_year_carry_writes_the_projects_that_go_on(real_content, capsys, mon
     path = real_content / "2024" / "projects" / "yukyaku-sokushin.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert data["cost"] == {2024: "", 2023: last["cost"][2023]}
-    for key in ("id", "order", "policy", "basic_project", "division", "name", "summary"):
+    for key in (
+        "id",
+        "order",
+        "policy",
+        "basic_project",
+        "division",
+        "name",
+        "name_kana",
+        "summary",
+    ):
         assert data[key] == last[key], key
     assert data["activities"] == {"ja": "", "en": ""}
     # As written, check says what is left to fill in, file by file, and no traceback.
@@ -141,11 +152,11 @@ def test_new_year_carry_writes_the_projects_that_go_on(real_content, capsys, mon
     # each of 14 files: its activities in two languages, and this year's cost
     assert lines[-1] == "42 problems; nothing was written."
     assert (
-        "content/2024/projects/yukyaku-sokushin.yaml:12: cost.2024: the cost is still to fill "
+        "content/2024/projects/yukyaku-sokushin.yaml:13: cost.2024: the cost is still to fill "
         'in: write it in thousand yen, or null where the report prints "-" (type-error)'
     ) in lines
     assert (
-        "content/2024/projects/yukyaku-sokushin.yaml:14: activities.ja: the Japanese text is missing (missing-translation)"
+        "content/2024/projects/yukyaku-sokushin.yaml:15: activities.ja: the Japanese text is missing (missing-translation)"
         in lines
     )
     assert all("activities" in line or "cost.2024" in line for line in lines[:-1])

@@ -23,16 +23,19 @@ from shisaku.search import Document
 
 pytest_plugins = ["tests.conftest_browser"]
 
-# (text, its terms): NFKC, lower case; CJK runs give bigrams and their last character, other
-# letters and digits give words, everything else separates.
+# (text, its terms): NFKC, lower case, katakana as hiragana; CJK runs give bigrams and their
+# last character, other letters and digits give words, everything else separates.
 TERMS = [
     ("資金融資事業", ["資金", "金融", "融資", "資事", "事業", "業"]),
     ("JR東日本のSuica", ["jr", "東日", "日本", "本の", "の", "suica"]),
     ("ＡＢＣ１２３", ["abc123"]),  # full-width letters and digits
     ("令和６年度", ["令和", "和", "6", "年度", "度"]),
-    ("ひらがなカタカナ", ["ひら", "らが", "がな", "なカ", "カタ", "タカ", "カナ", "ナ"]),
-    ("データベース", ["デー", "ータ", "タベ", "ベー", "ース", "ス"]),  # ー is in the run
-    ("ﾃﾞｰﾀ", ["デー", "ータ", "タ"]),  # half-width katakana, voiced mark composed by NFKC
+    ("ひらがなカタカナ", ["ひら", "らが", "がな", "なか", "かた", "たか", "かな", "な"]),
+    ("データベース", ["でー", "ーた", "たべ", "べー", "ーす", "す"]),  # ー is in the run
+    ("ﾃﾞｰﾀ", ["でー", "ーた", "た"]),  # half-width katakana, voiced mark composed by NFKC
+    ("ショウテンガイ しょうてんがい", ["しょ", "ょう", "うて", "てん", "んが", "がい", "い"] * 2),
+    ("ヴァヵヶヽヾ", ["ゔぁ", "ぁゕ", "ゕゖ", "ゖゝ", "ゝゞ", "ゞ"]),  # each has a hiragana twin
+    ("ヷㇰヿ", ["ヷㇰ", "ㇰこ", "こと", "と"]),  # ヷ ㇰ have none; ヿ is コト (NFKC)
     ("人々", ["人々", "々"]),
     ("市 と 町", ["市", "と", "町"]),  # runs of one character
     ("融資、補助。", ["融資", "資", "補助", "助"]),
@@ -56,6 +59,7 @@ TRICKY = [text for text, _ in TERMS] + [
     "x\u0301y \u3099か",  # combining marks
     "١٢٣ ۴۵۶ हिन्दी",  # Arabic-Indic digits, Devanagari with vowel signs
     "〆切 〇〇 ゟ ヿ ゝゞヽヾ",
+    "ァアヶヷヸヹヺ・ーヽヾㇰㇿ ｦｧｯｰｳﾞ ゔゕゖ ゙゚",  # the ends of the katakana folded and not
     "a\u200bb\u00adc",  # zero-width space, soft hyphen
     "\U0001b001\U0001f600\U00031350",  # hentaigana, emoji, CJK extension H
     "ｍｉｘｅｄ　全角　ＴＥＸＴ：１０％",
@@ -84,22 +88,27 @@ def extract_page(site: Path, url: str) -> Document | None:
 def test_a_project_page_gives_its_name_texts_and_where_it_belongs(built_site):
     ja = extract_page(built_site, "ja/projects/chusho-kigyo-yushi/")
     assert ja is not None and ja.title == "中小企業資金融資事業"
+    blocks = ja.text.split(search.BLOCK)
     for text in [
         "中小企業資金融資事業",
-        "市が市内の融資を必要とする中小企業者等を金融機関にあっせんできる制度",  # summary
-        "新たに22件の融資制度の活用があった。",  # what was done
         "地域経済の活性化",  # policy
         "商工業の活性化及び新たな産業などの創出",  # basic project
         "産業政策課",  # division
     ]:
-        assert text in ja.text
-    # The chart and the figures table are left out.
-    for text in ["1,769", "1,739", "事業費", "濃い棒が当該年度"]:
+        assert text in blocks  # a block of its own, not run into its label
+    for text in [
+        "市が市内の融資を必要とする中小企業者等を金融機関にあっせんできる制度",  # summary
+        "新たに22件の融資制度の活用があった。",  # what was done
+    ]:
+        assert any(block.startswith(text) for block in blocks)
+    # The chart and the figures table are left out, and the labels every project page has.
+    for text in ["1,769", "1,739", "事業費", "濃い棒が当該年度", "所管課", "事業概要", "取組み"]:
         assert text not in ja.text
-    assert "  " not in ja.text and ja.text == ja.text.strip()
+    assert all(block and block == " ".join(block.split()) for block in blocks)
     en = extract_page(built_site, "en/projects/chusho-kigyo-yushi/")
     assert en is not None and en.title == "Small and Medium-Sized Enterprise Loan Program"
     assert "loans" in en.text and "中小企業資金融資事業" in en.text  # the original name too
+    assert "Division" not in en.text.split(search.BLOCK)
 
 
 def test_policy_and_division_pages_give_their_own_text_not_their_tables(built_site):
@@ -109,6 +118,7 @@ def test_policy_and_division_pages_give_their_own_text_not_their_tables(built_si
     assert extract_page(built_site, "ja/reports/2023/policies/chiiki-keizai/") is None
     assert extract_page(built_site, "ja/reports/2023/divisions/sangyo-seisaku/") is None
     assert "さまざまな産業振興の支援とともに" in policy.text  # the approach
+    assert "商工業の活性化及び新たな産業などの創出" in policy.text.split(search.BLOCK)
     assert "事業用地を求める企業に対し、情報提供やマッチングを図る。" in policy.text  # directions
     assert "中小企業資金融資事業" not in policy.text  # in the table of projects
     division = extract_page(built_site, "ja/divisions/sangyo-seisaku/")
@@ -130,14 +140,17 @@ def test_listings_search_and_error_pages_are_not_searchable(built_site, url):
     assert extract_page(built_site, url) is None
 
 
-def test_extract_decodes_entities_and_joins_inline_elements():
+def test_extract_decodes_entities_joins_inline_elements_and_keeps_blocks_apart():
     page = (
         '<html><main id="main" data-search-body data-search-title="A &amp; B &quot;C&quot;">'
         "<h1>A &amp; B</h1><p>融<strong>資</strong>事業<br>次</p><!--search:skip--><p>skipped</p>"
-        "<!--search:end--><ul><li>one</li><li>two</li></ul></main><footer>foot</footer></html>"
+        "<!--search:end--><ul><li>one</li><li>two</li></ul><dl><dt>所管課</dt><dd>\n 産業\t政策課"
+        "</dd></dl><table><tr><th>&lt;p&gt;</th><td>&#10;</td><td>\0x</td></tr></table>"
+        "</main><footer>foot</footer></html>"
     )
     document = search.extract(page, "ja/x/", "ja")
-    assert document == Document("ja/x/", "ja", 'A & B "C"', "A & B 融資事業 次 one two")
+    text = "\n".join(["A & B", "融資事業", "次", "one", "two", "所管課", "産業 政策課", "<p>", "x"])
+    assert document == Document("ja/x/", "ja", 'A & B "C"', text)
 
 
 def test_a_document_comes_back_from_a_render_worker_as_it_was():
@@ -326,14 +339,29 @@ def test_javascript_finds_what_the_rules_say_over_many_shards(page: Page, site_u
 
 
 TINY = [
-    Document("ja/a/", "ja", "資金融資事業", "資金融資事業 市が融資を行う。"),
-    Document("ja/b/", "ja", "小口融資", "小口融資 融資の利子。融資と融資と融資。"),
-    Document("ja/c/", "ja", "補助金", "補助金 融和を図る。"),
+    Document("ja/a/", "ja", "資金融資事業", "資金融資事業\n市が融資を行う。"),
+    Document("ja/b/", "ja", "小口融資", "小口融資\n融資の利子。融資と融資と融資。"),
+    Document("ja/c/", "ja", "補助金", "補助金\n融和を図る。"),
     Document("ja/d/", "ja", "資料", "ﾃﾞｰﾀ ベース 令和６年度"),
     Document("ja/e/", "ja", "出資", "出資"),
+    # A project page as extract gives it: the name, its reading, the division, the summary.
+    Document(
+        "ja/f/",
+        "ja",
+        "商店街支援事業",
+        "商店街支援事業\nしょうてんがいしえんじぎょう\n産業政策課\n"
+        "市が商店街を支援する。商店会の活動に補助金を交付する。",
+    ),
     Document("en/a/", "en", "Loan Program", "Loan Program The city gives loans."),
     Document("en/b/", "en", "Grants", "Grants A grant and a loan."),
     Document("en/c/", "en", "Apples", "Apples apple pie " + "filler words " * 60 + "apple end."),
+    Document(
+        "en/f/",
+        "en",
+        "Shop Support",
+        "Shop Support\nIndustrial Policy Division\n"
+        "The City supports shops. No. 1 grant goes to shopping streets. It stops there.",
+    ),
     Document("en/t1/", "en", "Same", "Same text twice"),
     Document("en/t2/", "en", "Same", "Same text twice"),
 ]
@@ -348,6 +376,10 @@ TINY = [
         ("ja", "融資 補助", []),  # every term must match
         ("ja", "データ", ["ja/d/"]),  # half-width in the text
         ("ja", "令和6年度", ["ja/d/"]),  # full-width digit in the text
+        ("ja", "でーた", ["ja/d/"]),  # hiragana finds katakana
+        ("ja", "しょうてんがい", ["ja/f/"]),  # a reading in hiragana
+        ("ja", "ショウテンガイ", ["ja/f/"]),  # in katakana
+        ("ja", "ｼｮｳﾃﾝｶﾞｲｼｴﾝ", ["ja/f/"]),  # in half-width katakana
         ("en", "loan", ["en/a/", "en/b/"]),  # loans too; the title counts more
         ("en", "loans", ["en/a/"]),
         ("en", "LOAN", ["en/a/", "en/b/"]),
@@ -382,6 +414,41 @@ def test_excerpts_mark_the_matches_around_the_first_after_the_title(page: Page, 
     assert marked(end) == ["end"] and len(text) <= 162
     ja = run_queries(page, f"{bundle}search/ja/", ["ﾃﾞｰﾀ"])
     assert ja["ﾃﾞｰﾀ"]["urls"] == ["ja/d/"]
+
+
+def shown(excerpt: list[dict]) -> str:
+    return "".join(segment["text"] for segment in excerpt)
+
+
+@pytest.mark.parametrize(
+    ("query", "url", "text", "marks"),
+    [
+        ("産業政策課", "ja/f/", "産業政策課", ["産業政策課"]),  # the value, not its label
+        ("補助金", "ja/f/", "商店会の活動に補助金を交付する。", ["補助金"]),  # the sentence
+        (
+            "商店会 補助金",
+            "ja/f/",
+            "商店会の活動に補助金を交付する。",
+            ["商店会", "補助金"],
+        ),  # both
+        ("商店街 補助金", "ja/f/", "市が商店街を支援する。", ["商店街"]),  # a tie: the first
+        ("ショウテンガイ", "ja/f/", "しょうてんがいしえんじぎょう", ["しょうてんがい"]),
+        ("融資", "ja/a/", "市が融資を行う。", ["融資"]),  # not the title's block
+        ("資金", "ja/a/", "資金融資事業", ["資金"]),  # the title's, when only it has it
+        ("データ", "ja/d/", "ﾃﾞｰﾀ ベース 令和６年度", ["ﾃﾞｰﾀ"]),
+        ("grant", "en/f/", "No. 1 grant goes to shopping streets.", ["grant"]),
+        ("industrial", "en/f/", "Industrial Policy Division", ["Industrial"]),
+        ("stops", "en/f/", "It stops there.", ["stops"]),
+    ],
+)
+def test_an_excerpt_is_the_matching_sentence_of_one_block(
+    page: Page, site_url, query, url, text, marks
+):
+    bundle = serve_index(page, site_url, search.build(TINY))
+    open_search_page(page, site_url)
+    got = run_queries(page, f"{bundle}search/{url[:2]}/", [query])[query]
+    excerpt = dict(zip(got["urls"], got["excerpts"], strict=True))[url]
+    assert (shown(excerpt), marked(excerpt)) == (text, marks)
 
 
 def test_a_search_across_a_new_build_is_made_again_on_the_new_index(

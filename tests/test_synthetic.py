@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from .conftest import ROOT
-from .synthetic import make_city, make_tree, make_years
+from .synthetic import hiragana, katakana, make_city, make_tree, make_years, reading
 
 YEARS = range(2019, 2024)
 PER_YEAR = 300
@@ -117,6 +117,22 @@ def test_a_citys_projects_start_end_are_renamed_and_move_between_years(city):
     for project_id in {i for of_year in projects.values() for i in of_year}:
         years = [year for year in YEARS if project_id in projects[year]]
         assert years == list(range(years[0], years[-1] + 1)), project_id  # an id is never reused
+
+
+def test_half_of_a_citys_projects_give_their_names_reading_in_either_script(city):
+    """name_kana, as 自治体標準 datasets carry it: the name's reading, for half the projects,
+    half of those in katakana; a renamed project's reading is its new name's."""
+    read = [data for of_year in projects_by_year(city).values() for data in of_year.values()]
+    kana = [data for data in read if "name_kana" in data]
+    assert 0.4 < len(kana) / len(read) < 0.6
+    in_katakana = [data for data in kana if data["name_kana"] == katakana(data["name_kana"])]
+    assert 0.4 < len(in_katakana) / len(kana) < 0.6
+    for data in kana:
+        assert hiragana(data["name_kana"]) == reading(data["name"]["ja"]), data["id"]
+    assert (
+        reading("地域商店街情報発信支援事業")
+        == "ちいきしょうてんがいじょうほうはっしんしえんじぎょう"
+    )
 
 
 def test_the_same_arguments_give_the_same_bytes(tmp_path):

@@ -25,10 +25,10 @@ POLICY = "content/2023/policies/kurashi.yaml"
 DIVISION = "content/divisions/soumu.yaml"
 
 PROJECT_KEYS = (
-    "id, order, policy, basic_project, division, name, summary, cost, activities, "
+    "id, order, policy, basic_project, division, name, name_kana, summary, cost, activities, "
     "previous_cost_note, end_note, merged_into"
 )
-POLICY_KEYS = "id, order, name, approach, basic_projects, source_page"
+POLICY_KEYS = "id, order, name, name_kana, approach, basic_projects, source_page"
 
 COUNT = {
     "en": ("1 problem; nothing was written.", "{n} problems; nothing was written."),
@@ -425,6 +425,31 @@ CASES = [
         policy("approach:", "aproach:"),
         f'{POLICY}:4: aproach: unknown key "aproach" (did you mean approach?); the keys here are: {POLICY_KEYS} (unknown-key)',
         f'{POLICY}:4: aproach: 不明なキー "aproach" です（approach の間違いですか？）。ここで使えるキー: {POLICY_KEYS} (unknown-key)',
+    ),
+    # 15. A reading (name_kana) that is not kana.
+    case(
+        "reading-with-kanji",
+        project("summary:", "name_kana: 見守りじぎょう\nsummary:"),
+        f'{PROJECT}:9: name_kana: "見守りじぎょう" is not a reading in hiragana or katakana: it has "見" (write it as しょうてんがい or ショウテンガイ, with no spaces) (constraint-error)',
+        f'{PROJECT}:9: name_kana: "見守りじぎょう" はひらがなかカタカナの読みではありません。「見」が含まれています（しょうてんがい、ショウテンガイのように空白なしで書きます） (constraint-error)',
+    ),
+    case(
+        "reading-with-a-space",
+        policy("order: 1\n", "order: 1\nname_kana: くらし あんしん\n"),
+        f'{POLICY}:3: name_kana: "くらし あんしん" is not a reading in hiragana or katakana: it has a space (U+0020) (write it as しょうてんがい or ショウテンガイ, with no spaces) (constraint-error)',
+        f'{POLICY}:3: name_kana: "くらし あんしん" はひらがなかカタカナの読みではありません。空白（U+0020）が含まれています（しょうてんがい、ショウテンガイのように空白なしで書きます） (constraint-error)',
+    ),
+    case(
+        "reading-empty",
+        {"divisions/soumu.yaml": DIVISION_YAML + 'name_kana: ""\n'},
+        f'{DIVISION}:3: name_kana: "" is not a reading in hiragana or katakana (write it as しょうてんがい or ショウテンガイ, with no spaces) (constraint-error)',
+        f'{DIVISION}:3: name_kana: "" はひらがなかカタカナの読みではありません（しょうてんがい、ショウテンガイのように空白なしで書きます） (constraint-error)',
+    ),
+    case(
+        "reading-not-text",
+        project("summary:", "name_kana: 1234\nsummary:"),
+        f"{PROJECT}:9: name_kana: 1234 is not text (type-error)",
+        f"{PROJECT}:9: name_kana: 1234 はテキストではありません (type-error)",
     ),
 ]
 

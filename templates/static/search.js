@@ -4,10 +4,14 @@
 (function () {
   "use strict";
 
-  var FORMAT = 1; // the index's format, search.py's FORMAT
+  var FORMAT = 2; // the index's format, search.py's FORMAT
   var MAX_RESULTS = 30;
-  var EXCERPT = 160; // characters of text around the first match
+  var EXCERPT = 160; // characters of a sentence at most, around its first match
   var BEFORE = 40; // of which before it
+  var BLOCK = "\n"; // between the text of two blocks of a page (search.py's BLOCK)
+  // A sentence ends at 。！？ (and the brackets that close it), or at . ! ? before a space and
+  // a capital or at the end of its block ("No. 1" and "e.g. the" go on).
+  var SENTENCE_END = /[。！？][」』）]*|[.!?]["”’)]*(?= [A-Z"“‘(]|$)/g;
 
   // Han (with 々 〆 〇 〻), Hiragana and Katakana (with ー): the same ranges as CJK in
   // shisaku/search.py. A run of these gives overlapping bigrams; other letters and digits
@@ -18,13 +22,22 @@
   var CJK_CHAR = new RegExp("^[" + CJK + "]", "u");
   var WORD_CHAR = new RegExp("^(?![" + CJK + "])[\\p{L}\\p{N}]", "u");
   var RUNS = new RegExp("([" + CJK + "]+)|((?:(?![" + CJK + "])[\\p{L}\\p{N}])+)", "gu");
+  // Marks that NFKC composes with the character before them: combining ones, and the
+  // half-width voiced sound marks ﾞﾟ.
+  var COMBINING = /^[\p{M}\uff9e\uff9f]/u;
+  // Katakana with a hiragana twin, as search.py's KATAKANA.
+  var KATAKANA = /[\u30a1-\u30f6\u30fd\u30fe]/g;
 
   // ---- text -> terms (search.py's terms(): the two must agree) --------------------------------
 
-  // NFKC, then lower case: String.prototype.toLowerCase and Python's str.lower both apply
-  // Unicode's default full mapping, not a locale's.
+  // NFKC, lower case, katakana as hiragana: String.prototype.toLowerCase and Python's
+  // str.lower both apply Unicode's default full mapping, not a locale's.
   function normalize(text) {
-    return text.normalize("NFKC").toLowerCase();
+    return text.normalize("NFKC").toLowerCase().replace(KATAKANA, hiragana);
+  }
+
+  function hiragana(katakana) {
+    return String.fromCharCode(katakana.charCodeAt(0) - 0x60);
   }
 
   function runs(text) {
@@ -230,16 +243,33 @@
     var from = [];
     var to = [];
     for (var i = 0; i < text.length; ) {
-      var character = String.fromCodePoint(text.codePointAt(i));
-      var normalChar = normalize(character);
-      for (var j = 0; j < normalChar.length; j++) {
+      var end = clusterEnd(text, i);
+      var normalChars = normalize(text.slice(i, end));
+      for (var j = 0; j < normalChars.length; j++) {
         from.push(i);
-        to.push(i + character.length);
+        to.push(end);
       }
-      normal += normalChar;
-      i += character.length;
+      normal += normalChars;
+      i = end;
     }
     return { text: normal, from: from, to: to };
+  }
+
+  // Where the character at i ends with the marks that NFKC composes with it (ﾃﾞ is デ).
+  function clusterEnd(text, i) {
+    return runEnd(text, i + String.fromCodePoint(text.codePointAt(i)).length, COMBINING);
+  }
+
+  // Where the characters from end on that the pattern matches end.
+  function runEnd(text, end, pattern) {
+    while (end < text.length) {
+      var next = String.fromCodePoint(text.codePointAt(end));
+      if (!pattern.test(next)) {
+        break;
+      }
+      end += next.length;
+    }
+    return end;
   }
 
   // What to mark: each CJK run of the query (or its bigrams, when the text lacks the whole
@@ -259,26 +289,21 @@
     return found;
   }
 
-  // [start, end) in the text of every match of the query, in order; a word's match goes on to
-  // the end of the word it begins ("loan" marks "loans").
+  // [start, end, piece] of every match of the query in the text, in order (piece: which of
+  // the query's pieces matched); a word's match goes on to the end of the word it begins
+  // ("loan" marks "loans").
   function matchesIn(text, query) {
     var normal = normalizedWithPlaces(text);
     var found = [];
-    pieces(query, normal.text).forEach(function (piece) {
+    pieces(query, normal.text).forEach(function (piece, index) {
       for (var at = normal.text.indexOf(piece.text); at >= 0; at = normal.text.indexOf(piece.text, at + 1)) {
         var before = Array.from(normal.text.slice(Math.max(0, at - 2), at)).pop();
         if (!piece.cjk && before && WORD_CHAR.test(before)) {
           continue;
         }
         var end = at + piece.text.length;
-        while (!piece.cjk && end < normal.text.length) {
-          var next = String.fromCodePoint(normal.text.codePointAt(end));
-          if (!WORD_CHAR.test(next)) {
-            break;
-          }
-          end += next.length;
-        }
-        found.push([normal.from[at], normal.to[end - 1]]);
+        end = piece.cjk ? end : runEnd(normal.text, end, WORD_CHAR);
+        found.push([normal.from[at], normal.to[end - 1], index]);
       }
     });
     return found.sort(function (a, b) {
@@ -286,51 +311,128 @@
     });
   }
 
-  // About EXCERPT characters of the text around its first match after the title (which the
-  // result shows already), as [{text, mark}] segments.
+  // The excerpt of a result, as [{text, mark}] segments: the sentence that matches the query
+  // best, from one block of the text (a heading, a paragraph, a cell: never a label run into
+  // the value beside it), and from the title's block, which the result shows already, only
+  // when no other block matches.
   function excerpt(text, title, query) {
     var matches = matchesIn(text, query);
-    var titleAt = title ? text.indexOf(title) : -1;
-    var afterTitle = titleAt < 0 ? 0 : titleAt + title.length;
-    var anchor =
-      matches.find(function (m) {
-        return m[0] >= afterTitle;
-      }) || matches[0];
-    var start = anchor ? Math.max(0, anchor[0] - BEFORE) : 0;
-    var end = Math.min(text.length, start + EXCERPT);
-    start = Math.max(0, end - EXCERPT);
-    start = wordStart(text, start, anchor ? anchor[0] : start);
-    end = wordEnd(text, end);
-    var segments = [];
-    var at = start;
+    var block = best(blocksOf(text, title), matches);
+    var sentence = best(sentencesOf(text, block), matches);
+    return segments(text, cut(text, sentence, matches), matches);
+  }
+
+  // [{start, end, title}] of each block of the text; title marks the first block that is the
+  // page's title, or begins with it (an English name with the Japanese one after it).
+  function blocksOf(text, title) {
+    var found = [];
+    var titled = false;
+    for (var start = 0; start <= text.length; ) {
+      var end = text.indexOf(BLOCK, start);
+      end = end < 0 ? text.length : end;
+      var block = text.slice(start, end);
+      var isTitle = !titled && title !== "" && (block.startsWith(title) || title.startsWith(block));
+      titled = titled || isTitle;
+      found.push({ start: start, end: end, title: isTitle });
+      start = end + BLOCK.length;
+    }
+    return found;
+  }
+
+  // [{start, end}] of each sentence of a block.
+  function sentencesOf(text, block) {
+    var inside = text.slice(block.start, block.end);
+    var found = [];
+    var start = 0;
+    var match;
+    SENTENCE_END.lastIndex = 0;
+    while ((match = SENTENCE_END.exec(inside)) !== null) {
+      var end = match.index + match[0].length;
+      found.push({ start: block.start + start, end: block.start + end });
+      start = inside.charAt(end) === " " ? end + 1 : end;
+    }
+    if (start < inside.length || !found.length) {
+      found.push({ start: block.start + start, end: block.end });
+    }
+    return found;
+  }
+
+  // The span with the most of the query's pieces matched in it, the first of those; a title's
+  // span only when no other has any; the first span that is not a title when none has any.
+  function best(spans, matches) {
+    var others = spans.filter(function (span) {
+      return !span.title;
+    });
+    return mostMatched(others, matches) || mostMatched(spans, matches) || others[0] || spans[0];
+  }
+
+  function mostMatched(spans, matches) {
+    var chosen = null;
+    var most = 0;
+    spans.forEach(function (span) {
+      var pieces = {};
+      matches.forEach(function (m) {
+        if (m[0] >= span.start && m[1] <= span.end) {
+          pieces[m[2]] = true;
+        }
+      });
+      var count = Object.keys(pieces).length;
+      if (count > most) {
+        chosen = span;
+        most = count;
+      }
+    });
+    return chosen;
+  }
+
+  // The span, or about EXCERPT characters of it around its first match when it is longer.
+  function cut(text, span, matches) {
+    if (span.end - span.start <= EXCERPT) {
+      return { start: span.start, end: span.end, before: false, after: false };
+    }
+    var anchor = matches.find(function (m) {
+      return m[0] >= span.start && m[1] <= span.end;
+    });
+    var start = anchor ? Math.max(span.start, anchor[0] - BEFORE) : span.start;
+    var end = Math.min(span.end, start + EXCERPT);
+    start = Math.max(span.start, end - EXCERPT);
+    start = wordStart(text, start, anchor ? anchor[0] : start, span.start);
+    end = wordEnd(text, end, span.end);
+    return { start: start, end: end, before: start > span.start, after: end < span.end };
+  }
+
+  // The text from start to end as [{text, mark}], the matches marked, "…" where it was cut.
+  function segments(text, part, matches) {
+    var found = [];
+    var at = part.start;
     matches.forEach(function (m) {
       var from = Math.max(m[0], at);
-      var to = Math.min(m[1], end);
+      var to = Math.min(m[1], part.end);
       if (from >= to) {
         return;
       }
       if (from > at) {
-        segments.push({ text: text.slice(at, from), mark: false });
+        found.push({ text: text.slice(at, from), mark: false });
       }
-      segments.push({ text: text.slice(from, to), mark: true });
+      found.push({ text: text.slice(from, to), mark: true });
       at = to;
     });
-    if (at < end) {
-      segments.push({ text: text.slice(at, end), mark: false });
+    if (at < part.end) {
+      found.push({ text: text.slice(at, part.end), mark: false });
     }
-    if (start > 0) {
-      segments.unshift({ text: "…", mark: false });
+    if (part.before) {
+      found.unshift({ text: "…", mark: false });
     }
-    if (end < text.length) {
-      segments.push({ text: "…", mark: false });
+    if (part.after) {
+      found.push({ text: "…", mark: false });
     }
-    return segments;
+    return found;
   }
 
   // Cut where a word starts when there are spaces nearby (English), never inside a character.
-  function wordStart(text, start, limit) {
-    if (start === 0) {
-      return 0;
+  function wordStart(text, start, limit, first) {
+    if (start <= first) {
+      return first;
     }
     var space = text.indexOf(" ", start);
     if (space >= 0 && space < limit && space - start < 20) {
@@ -339,9 +441,9 @@
     return isLowSurrogate(text, start) ? start - 1 : start;
   }
 
-  function wordEnd(text, end) {
-    if (end >= text.length) {
-      return text.length;
+  function wordEnd(text, end, last) {
+    if (end >= last) {
+      return last;
     }
     var space = text.lastIndexOf(" ", end);
     if (space >= 0 && end - space < 20) {
@@ -408,6 +510,14 @@
     };
   }
 
+  // The form of a count's string for the count, from data-NAME-one and data-NAME-other (the
+  // strings file's NAME_one, NAME_other): _one for exactly one where the language has it, as
+  // shisaku/render.py chooses.
+  function counted(data, name, count) {
+    var one = data[name + "One"];
+    return count === 1 && one !== undefined ? one : data[name + "Other"];
+  }
+
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, function (_, key) {
       return String(values[key]);
@@ -452,7 +562,7 @@
       var found = await search(list.dataset.bundlePath, query, 0);
       showResults(list, found.results);
       status.textContent = found.total
-        ? fill(found.total === 1 ? status.dataset.foundOne : status.dataset.found, {
+        ? fill(counted(status.dataset, "found", found.total), {
             count: found.total.toLocaleString(document.documentElement.lang),
             query: query,
           })
