@@ -59,6 +59,13 @@ name:  # 課の名前 / The division's name
   ja: ""
   en: ""
 # name_kana: ""  # 課の名前の読み（ひらがなかカタカナ。必要なときだけ # を消して） / The name's reading in hiragana or katakana (only when needed: remove the #)
+# contact:  # 問い合わせ先（課と事務事業のページに表示。書くものだけ # を消して） / How residents reach it (shown on its pages: remove the # of the lines you give)
+#   phone: 042-000-0000  # 電話番号（半角数字とハイフン） / Telephone, half-width digits and hyphens
+#   email: name@example.lg.jp  # メールアドレス / E-mail address
+#   url: https://www.city.example.lg.jp/...  # 課のウェブページ / The division's web page
+#   address:  # 所在地 / Where it is
+#     ja: ""
+#     en: ""
 """
 
 REPORT = """\
