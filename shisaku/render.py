@@ -45,6 +45,8 @@ class Strings:
         catalog = self.catalogs[lang]
         if key not in catalog and "count" in values:
             key = plural_key(catalog, key, values["count"])
+        if isinstance(values.get("count"), int):  # shown as every figure is: 1,500
+            values = {**values, "count": f"{values['count']:,}"}
         try:
             text = catalog[key]
         except KeyError:
