@@ -578,6 +578,8 @@ def load(content: Path) -> Loaded:
     loaded.problems += stray_files(content, known)
     if not any(kind == "project" for _, kind, _ in files):
         loaded.problems.append(Problem(display_path(content), None, "", "no-content", "no-content"))
+    record, found = load_emblem(content, loaded.records)
+    _add(loaded, record, found, None)
     for path in sorted((content / "pages").glob("*.md")):
         if _under(str(path), links):
             continue
@@ -600,6 +602,55 @@ def _add(
         loaded.records.append(record)
     elif unread is not None:
         loaded.unread.append(unread)
+
+
+EMBLEM_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*\.(svg|png)$")  # shapes.py says why not
+MAX_IMAGE_BYTES = 500_000
+# What an SVG could run or fetch if someone opened the image itself, from the site's own
+# address: scripts, event handlers, javascript: links, embedded HTML, other files.
+UNSAFE_SVG = re.compile(
+    rb"<script|<foreignobject|\son[a-z]+\s*=|javascript:|<!entity|(?:href|src)\s*=\s*[\"']?(?!#|data:image/)[a-z]",
+    re.IGNORECASE,
+)
+
+
+def load_emblem(content: Path, records: list[Record]) -> tuple[Record | None, list[Problem]]:
+    """The city's emblem that site.yaml names (city.emblem, a file beside it), as bytes for
+    the site's static/ folder: Record("image", file, {"name", "bytes"})."""
+    site = next((r for r in records if r.kind == "site" and isinstance(r.data, dict)), None)
+    city = site.data.get("city") if site else None
+    name = city.get("emblem") if isinstance(city, dict) else None
+    if site is None or not isinstance(name, str) or not EMBLEM_NAME.match(name):
+        return None, []
+    line = city.key_lines.get("emblem") if isinstance(city, MarkedDict) else None
+    path = content / name
+    if not path.is_file():
+        return None, [
+            Problem(
+                site.file, line, "city.emblem", "missing-image", "missing-image", {"name": name}
+            )
+        ]
+    data = path.read_bytes()
+    detail = None
+    if len(data) > MAX_IMAGE_BYTES:
+        detail = Localized(en="is over 500 KB", ja="500 KBを超えています")
+    elif name.endswith(".svg") and UNSAFE_SVG.search(data):
+        detail = Localized(
+            en="has scripts, event handlers or links to other files",
+            ja="スクリプト、イベント属性、ほかのファイルへのリンクのいずれかがあります",
+        )
+    if detail is not None:
+        return None, [
+            Problem(
+                site.file,
+                line,
+                "city.emblem",
+                "unsafe-image",
+                "unsafe-image",
+                {"name": name, "detail": detail},
+            )
+        ]
+    return Record("image", display_path(path), {"name": name, "bytes": data}), []
 
 
 PAGE_NAME = re.compile(r"^(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.(?P<lang>[a-z]{2,3})\.md$")

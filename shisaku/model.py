@@ -112,6 +112,7 @@ class Site:
     divisions: dict[str, Division]
     reports: list[Report]  # newest fiscal year first
     pages: dict[str, dict[str, MarkdownPage]] = field(default_factory=dict)  # slug -> lang -> page
+    images: dict[str, bytes] = field(default_factory=dict)  # the emblem: file name -> bytes
 
     @property
     def code(self) -> str:
@@ -170,7 +171,10 @@ def build_model(records: list[Any]) -> Site:
             pages.setdefault(slug, {})[lang] = MarkdownPage(
                 slug, lang, page_title(text) or slug, text
             )
-    return Site(site_record.data, languages, divisions, reports, dict(sorted(pages.items())))
+    images = {r.data["name"]: r.data["bytes"] for r in records if r.kind == "image"}
+    return Site(
+        site_record.data, languages, divisions, reports, dict(sorted(pages.items())), images
+    )
 
 
 def _division(data: dict[str, Any], languages: list[str]) -> Division:

@@ -143,6 +143,8 @@ def write_site(
     writer.write("sitemap.xml", sitemap.sitemap(site_pages, absolute_url(site.settings)))
     writer.write("robots.txt", sitemap.robots(absolute_url(site.settings)))
     write_static(writer, templates)
+    for name, image in site.images.items():  # the city's emblem, from content/
+        writer.write(f"static/{name}", image)
     with progress.stage("data", len(later)) as stage:
         written, descriptor, structured = package.result()
         writer.claim_all(written)

@@ -99,6 +99,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the file cannot be read: {detail}",
         "ja": "ファイルを読めません: {detail}",
     },
+    "missing-image": {
+        "en": "there is no image {name} beside site.yaml",
+        "ja": "site.yaml と同じフォルダに画像 {name} がありません",
+    },
+    "unsafe-image": {
+        "en": "the image {name} {detail}; save it again without them (for example as a plain SVG or a PNG)",
+        "ja": "画像 {name} に{detail}。それを含めずに保存し直してください（例：プレーンSVGやPNG）",
+    },
     "unexpected-file": {
         "en": "this file is not read; {hint}",
         "ja": "このファイルは読み込まれません。{hint}",

@@ -93,7 +93,21 @@ EMAIL = STR(
 
 SHAPES: dict[str, dict[str, Any]] = {
     "site": {
-        "city": {"name": TEXT, "prefecture": TEXT, "code": STR(r"^[0-9]{6}$")},
+        "city": {
+            "name": TEXT,
+            "prefecture": TEXT,
+            "code": STR(r"^[0-9]{6}$"),
+            # the city's emblem (市章) in the header: an image file beside site.yaml
+            "emblem": OPTIONAL(
+                STR(
+                    r"^[a-z0-9][a-z0-9_-]*\.(svg|png)$",
+                    (
+                        "the name of an SVG or PNG file beside site.yaml, such as emblem.svg",
+                        "site.yaml と同じフォルダにある SVG か PNG のファイル名（例：emblem.svg）",
+                    ),
+                )
+            ),
+        },
         "title": TEXT,
         "description": TEXT,
         "publisher": {"name": TEXT, "url": URL},

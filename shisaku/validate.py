@@ -66,7 +66,9 @@ def own_problems(records: list[Record], unread: list[Record] | None = None) -> l
     """Every check of ours: each file on its own, then what files say about each other."""
     unread = unread or []
     languages = site_languages(records)
-    found = [p for r in records if r.kind != "page" for p in check_file(r, languages)]
+    found = [
+        p for r in records if r.kind not in ("page", "image") for p in check_file(r, languages)
+    ]
     found += check_duplicates(records)
     found += check_references(records, unread)
     found += check_pages([r for r in records + unread if r.kind == "page"], languages)

@@ -801,9 +801,20 @@ def pages() -> dict[str, str]:
     return files
 
 
+# The city's emblem (a synthetic one: a ring and a bar), shown in the header of every page.
+EMBLEM_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 40">'
+    '<circle cx="20" cy="20" r="16" fill="none" stroke="#1d4e89" stroke-width="5"/>'
+    '<rect x="8" y="18" width="24" height="4" fill="#1d4e89"/></svg>\n'
+)
+
+
 def city_files(city: City) -> dict[str, str]:
     """Every file of the content tree: its path in the tree, and its text."""
-    files = {"site.yaml": site_yaml(city.variant), **pages()}
+    site = site_yaml(city.variant).replace(
+        '  code: "132225"\n', '  code: "132225"\n  emblem: emblem.svg\n'
+    )
+    files = {"site.yaml": site, "emblem.svg": EMBLEM_SVG, **pages()}
     for number, division in enumerate(city.divisions):
         files[f"divisions/{division.id}.yaml"] = division_yaml(division, number)
     for year in city.years:

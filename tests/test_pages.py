@@ -457,3 +457,33 @@ def test_a_report_source_links_every_page_of_it_to_the_official_publication(real
     for url in ("ja/index.html", "en/projects/shotengai-challenge/index.html"):
         html = (site / url).read_text(encoding="utf-8")
         assert f'<a href="{official}">' in html, url
+
+
+EMBLEM = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 40">'
+    '<circle cx="20" cy="20" r="18" fill="#1d4e89"/></svg>\n'
+)
+
+
+def test_the_city_emblem_named_in_site_yaml_heads_every_page(real_content, tmp_path):
+    """site.yaml's city.emblem (optional): the image beside it is published under static/ and
+    shown before the site's title on every page, as a decoration (the title says the city)."""
+    site_yaml = real_content / "site.yaml"
+    text = site_yaml.read_text(encoding="utf-8")
+    site_yaml.write_text(
+        text.replace('  code: "132225"\n', '  code: "132225"\n  emblem: shisho.svg\n'), "utf-8"
+    )
+    (real_content / "shisho.svg").write_text(EMBLEM, encoding="utf-8")
+    site = tmp_path / "site"
+    assert main(["build", "--quiet", "--content", str(real_content), "--out", str(site)]) == 0
+    assert (site / "static" / "shisho.svg").read_text(encoding="utf-8") == EMBLEM
+    for url, up in (
+        ("ja/index.html", "../"),
+        ("en/projects/shotengai-challenge/index.html", "../../../"),
+    ):
+        html = (site / url).read_text(encoding="utf-8")
+        assert f'<img class="emblem" src="{up}static/shisho.svg" alt=""' in html, url
+    without = tmp_path / "without"
+    site_yaml.write_text(text, "utf-8")
+    assert main(["build", "--quiet", "--content", str(real_content), "--out", str(without)]) == 0
+    assert 'class="emblem"' not in (without / "ja" / "index.html").read_text(encoding="utf-8")

@@ -16,7 +16,7 @@ import pytest
 
 from shisaku.cli import main
 
-from .conftest import DIVISION_YAML, POLICY_YAML, PROJECT_YAML, write_tree
+from .conftest import DIVISION_YAML, POLICY_YAML, PROJECT_YAML, SITE_YAML, write_tree
 
 # The files as printed: relative to the working folder (the tests run in tmp_path).
 PROJECT = "content/2023/projects/mimamori.yaml"
@@ -419,6 +419,27 @@ CASES = [
         policy("approach:", "source_page: twelve\napproach:"),
         f'{POLICY}:4: source_page: "twelve" is not a whole number (type-error)',
         f'{POLICY}:4: source_page: "twelve" は整数ではありません (type-error)',
+    ),
+    case(
+        "emblem-missing",
+        {
+            "site.yaml": edit(
+                SITE_YAML, '  code: "132225"\n', '  code: "132225"\n  emblem: shisho.svg\n'
+            )
+        },
+        "content/site.yaml:5: city.emblem: there is no image shisho.svg beside site.yaml (missing-image)",
+        "content/site.yaml:5: city.emblem: site.yaml と同じフォルダに画像 shisho.svg がありません (missing-image)",
+    ),
+    case(
+        "emblem-with-a-script",
+        {
+            "site.yaml": edit(
+                SITE_YAML, '  code: "132225"\n', '  code: "132225"\n  emblem: shisho.svg\n'
+            ),
+            "shisho.svg": '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><circle r="4"/></svg>\n',
+        },
+        "content/site.yaml:5: city.emblem: the image shisho.svg has scripts, event handlers or links to other files; save it again without them (for example as a plain SVG or a PNG) (unsafe-image)",
+        "content/site.yaml:5: city.emblem: 画像 shisho.svg にスクリプト、イベント属性、ほかのファイルへのリンクのいずれかがあります。それを含めずに保存し直してください（例：プレーンSVGやPNG） (unsafe-image)",
     ),
     case(
         "policy-unknown-key-typo",
