@@ -33,3 +33,10 @@ if [ ! -x .cache/lighthouse/node_modules/.bin/lighthouse ]; then
   echo "tests/install.sh: installing lighthouse with npm into .cache/lighthouse/"
   npm install --no-save --no-audit --no-fund --prefix .cache/lighthouse lighthouse@12.2.3
 fi
+
+# pa11y 9 (HTML_CodeSniffer and axe-core, WCAG 2 AA), for the accessibility tests beside axe's;
+# it drives Debian's Chromium too, so puppeteer's own download is skipped.
+if [ ! -x .cache/pa11y/node_modules/.bin/pa11y ]; then
+  echo "tests/install.sh: installing pa11y with npm into .cache/pa11y/"
+  PUPPETEER_SKIP_DOWNLOAD=1 npm install --no-save --no-audit --no-fund --prefix .cache/pa11y pa11y@9.1.1
+fi

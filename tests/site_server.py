@@ -39,6 +39,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 LIGHTHOUSE = ROOT / ".cache" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
+PA11Y = ROOT / ".cache" / "pa11y" / "node_modules" / ".bin" / "pa11y"
 VNU_JAR = ROOT / ".cache" / "npm" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 ARTIFACTS = ROOT / "test-artifacts"
 INSTALL_HINT = "run `bash tests/install.sh` (the README's test command does)"
@@ -118,6 +119,8 @@ def missing_tool(*tools: str) -> str | None:
             return f"Java is not installed (the Nu Html Checker needs it): {INSTALL_HINT}"
         if tool == "lighthouse" and not LIGHTHOUSE.is_file():
             return f"lighthouse is not at {LIGHTHOUSE}: {INSTALL_HINT}"
+        if tool == "pa11y" and not PA11Y.is_file():
+            return f"pa11y is not at {PA11Y}: {INSTALL_HINT}"
         if tool == "vnu" and not VNU_JAR.is_file():
             return f"vnu.jar is not at {VNU_JAR}: {INSTALL_HINT}"
     return None
