@@ -85,9 +85,14 @@ def bar_chart(
     # the time of rendering a project page.
     parts = [*svg_head(chart_id, height, title, description), legend(series)]
     top: float = LEGEND_HEIGHT
+    spans = []
     for bar, lines in zip(bars, labels, strict=True):
         parts.append(item(bar, lines, top, scale, lang))
+        bars_top = top + len(lines) * LABEL_HEIGHT  # the item's two bars, below its label
+        spans.append((bars_top, bars_top + 2 * BAR_HEIGHT + BAR_GAP))
         top += item_height(len(lines))
+    if spans:
+        parts.append(axis(MARGIN, spans))
     parts.append("</svg>")
     return Markup("\n".join(parts))
 
@@ -110,13 +115,13 @@ def history_chart(
     left = MARGIN + label_room
     parts = svg_head(chart_id, height, title, description)
     if points:  # the labels sit left of the axis, so one line runs down past every bar
-        parts.append(axis(left, MARGIN, height - MARGIN - ITEM_GAP))
+        parts.append(axis(left, [(MARGIN, height - MARGIN - ITEM_GAP)]))
     for i, (label, value) in enumerate(points):
         top = MARGIN + i * row
         bar = bar_with_value("this", value, top, scale, lang, left=left)
         parts.append(
             f'<g class="chart-item"><text class="chart-label" x="{MARGIN}"'
-            f' y="{number(baseline(top, BAR_HEIGHT))}" fill="{TEXT_COLOUR}">{esc(label)}</text>'
+            f' y="{number(baseline(top, BAR_HEIGHT))}">{esc(label)}</text>'
             f"{bar}</g>"
         )
     parts.append("</svg>")
@@ -197,7 +202,9 @@ def svg_head(chart_id: str, height: float, title: str, description: str) -> list
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"'
         f' aria-labelledby="{esc(chart_id)}-title {esc(chart_id)}-desc" viewBox="0 0 {WIDTH} {number(height)}"'
-        f' preserveAspectRatio="xMinYMin meet" font-family="sans-serif" font-size="{FONT_SIZE}">',
+        # the text's colour, set once: each <text> inherits it (a rect sets its own)
+        f' preserveAspectRatio="xMinYMin meet" font-family="sans-serif" font-size="{FONT_SIZE}"'
+        f' fill="{TEXT_COLOUR}">',
         f'<title id="{esc(chart_id)}-title">{esc(title)}</title>',
         f'<desc id="{esc(chart_id)}-desc">{esc(description)}</desc>',
     ]
@@ -254,7 +261,7 @@ def legend(series: tuple[str, str]) -> str:
         )
         text_x = x + SWATCH + 6
         parts.append(
-            f'<text x="{number(text_x)}" y="{number(baseline(MARGIN, SWATCH))}" fill="{TEXT_COLOUR}">{esc(name)}</text>'
+            f'<text x="{number(text_x)}" y="{number(baseline(MARGIN, SWATCH))}">{esc(name)}</text>'
         )
         x = text_x + text_width(name) + 20
     parts.append("</g>")
@@ -267,13 +274,12 @@ def item(bar: Bar, lines: list[str], top: float, scale: Scale, lang: str) -> str
     last_top = this_top + BAR_HEIGHT + BAR_GAP
     label = "".join(
         f'<text class="chart-label" x="{MARGIN}" y="{number(top + (i + 1) * LABEL_HEIGHT - 6)}"'
-        f' fill="{TEXT_COLOUR}">{esc(line)}</text>'
+        f">{esc(line)}</text>"
         for i, line in enumerate(lines)
     )
-    zero = axis(MARGIN, this_top, last_top + BAR_HEIGHT)
     this_bar = bar_with_value("this", bar.this_year, this_top, scale, lang)
     last_bar = bar_with_value("last", bar.last_year, last_top, scale, lang)
-    return f'<g class="chart-item">{label}{zero}{this_bar}{last_bar}</g>'
+    return f'<g class="chart-item">{label}{this_bar}{last_bar}</g>'
 
 
 def bar_with_value(
@@ -292,7 +298,7 @@ def bar_with_value(
         rect += break_mark(left + length - OVERSHOOT / 2, top)
     x, y = number(left + length + VALUE_GAP), number(baseline(top, BAR_HEIGHT))
     # an amount is digits, commas and a sign or dash: nothing to escape
-    return f'{rect}<text class="chart-value" x="{x}" y="{y}" fill="{TEXT_COLOUR}">{formats.amount(value, lang)}</text>'
+    return f'{rect}<text class="chart-value" x="{x}" y="{y}">{formats.amount(value, lang)}</text>'
 
 
 def break_mark(middle: float, top: float) -> str:
@@ -309,12 +315,12 @@ def break_mark(middle: float, top: float) -> str:
     )
 
 
-def axis(x: float, top: float, bottom: float) -> str:
-    """The line where bars start: a 0 or a missing value is a bar of no length on it."""
-    return (
-        f'<path class="chart-axis" d="M{number(x)} {number(top)}V{number(bottom)}"'
-        f' stroke="{TEXT_COLOUR}" stroke-width="1"/>'
-    )
+def axis(x: float, spans: list[tuple[float, float]]) -> str:
+    """The line where bars start, beside each (top, bottom) span of bars: a 0 or a missing
+    value is a bar of no length on it. One path for the chart: a page of a hundred items
+    would carry a hundred elements otherwise."""
+    d = "".join(f"M{number(x)} {number(top)}V{number(bottom)}" for top, bottom in spans)
+    return f'<path class="chart-axis" d="{d}" stroke="{TEXT_COLOUR}" stroke-width="1"/>'
 
 
 def baseline(top: float, height: float) -> float:

@@ -402,12 +402,18 @@ def test_the_reports_own_outliers_are_cut_and_every_other_bar_is_readable() -> N
 
 
 def test_zero_is_no_bar_with_0_printed_at_the_axis() -> None:
-    empty, shotengai = items(parse([Bar("空き店舗対策事業", 0, 0), SHOTENGAI]))
+    svg = parse([Bar("空き店舗対策事業", 0, 0), SHOTENGAI])
+    empty, shotengai = items(svg)
     assert bars_of(empty, "this") == [] and bars_of(empty, "last") == []
     assert [t.text for t in values_of(empty)] == ["0", "0"]
-    axis = next(e for e in empty.iter(f"{NS}path") if e.get("class") == "chart-axis")
-    axis_x = float(re.match(r"M([\d.]+) ", axis.get("d")).group(1))
+    axis = next(e for e in svg.iter(f"{NS}path") if e.get("class") == "chart-axis")
+    segments = [
+        tuple(map(float, m)) for m in re.findall(r"M([\d.]+) ([\d.]+)V([\d.]+)", axis.get("d"))
+    ]
+    assert len(segments) == 2  # one beside each item's bars
+    axis_x, top, bottom = segments[0]
     assert axis_x == float(bars_of(shotengai, "this")[0].get("x"))  # where every bar starts
+    assert all(top < float(t.get("y")) <= bottom for t in values_of(empty))  # the 0s beside it
     shortest = min(end_of(r) for r in bars_of(shotengai, "this") + bars_of(shotengai, "last"))
     assert all(axis_x < float(t.get("x")) < shortest for t in values_of(empty))
 
