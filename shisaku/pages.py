@@ -62,6 +62,9 @@ def totals(projects: list[Project]) -> dict[str, Any]:
         "both_count": len(both),
         "both_cost": both_this,
         "both_previous_cost": both_last,
+        # what each year's total sums: the projects that give that year's figure
+        "cost_count": sum(p.cost is not None for p in projects),
+        "previous_count": sum(p.previous_cost is not None for p in projects),
     }
 
 
