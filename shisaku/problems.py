@@ -39,7 +39,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "link-outside": {
         "en": "this is a link to {target}, outside the content folder; content must be "
-        "self-contained: put the file or folder itself here",
+        "self-contained, so put the file or folder itself here",
         "ja": "これはコンテンツフォルダの外（{target}）へのリンクです。リンクではなく、ファイルや"
         "フォルダそのものを置いてください",
     },
@@ -48,12 +48,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "これは存在しない {target} へのリンクです",
     },
     "yaml-alias": {
-        "en": "anchors and aliases ({written}) are not used in content; write the value out in full",
+        "en": "anchors and aliases ({written}) cannot be used in content; write the value out in full",
         "ja": "アンカーとエイリアス（{written}）はコンテンツでは使えません。値をそのまま書いてください",
     },
     "yaml-tag": {
-        "en": "the tag {tag} is not allowed: content holds only text, numbers, null, lists and "
-        "mappings; remove the tag",
+        "en": "the tag {tag} is not allowed (content holds only text, numbers, null, lists and "
+        "mappings); remove the tag",
         "ja": "タグ {tag} は使えません（コンテンツに書けるのはテキスト・数値・null・リスト・"
         "対応づけだけです）。タグを削除してください",
     },
@@ -78,7 +78,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "文字そのものを書いてください",
     },
     "yaml-documents": {
-        "en": "a second YAML document begins here (a line '---' or '...'); "
+        "en": 'a second YAML document begins here (a line "---" or "..."); '
         "a content file holds one",
         "ja": "ここから2つ目のYAML文書が始まっています（「---」や「...」の行）。"
         "1つのファイルに書けるのは1つだけです",
@@ -116,7 +116,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "「キー: 値」の形の対応づけが必要ですが、{found}になっています",
     },
     "not-a-list": {
-        "en": "expected a list of items (lines starting with '- ') but found {found}",
+        "en": 'expected a list of items (lines starting with "- ") but found {found}',
         "ja": "「- 」で始まる項目の並びが必要ですが、{found}になっています",
     },
     "unknown-key": {
@@ -158,7 +158,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "{value} は整数ではありません",
     },
     "amount-to-fill": {
-        "en": "the cost is still to fill in: write it in thousand yen, or null where the "
+        "en": "the cost is not filled in yet: write it in thousand yen, or null where the "
         'report prints "-"',
         "ja": "事業費がまだ記入されていません。千円単位で書くか、報告書が「-」なら null と書いてください",
     },
@@ -185,7 +185,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "fiscal-year-mismatch": {
         "en": "the file is in the folder for {fiscal_year}, so cost needs the years {expected}; "
-        "it has {found} (write null for a year the report shows as '-')",
+        'it has {found} (write null for a year the report shows as "-")',
         "ja": "{fiscal_year}年度のフォルダにあるため、cost には {expected} の年度が必要ですが、"
         "{found} になっています（報告書で「-」の年度は null と書きます）",
     },
@@ -202,11 +202,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "値が必要です",
     },
     "too-small": {
-        "en": "{value} is less than the minimum {limit}",
+        "en": "{value} is less than the minimum of {limit}",
         "ja": "{value} は最小値 {limit} より小さい値です",
     },
     "too-large": {
-        "en": "{value} is more than the maximum {limit}",
+        "en": "{value} is more than the maximum of {limit}",
         "ja": "{value} は最大値 {limit} より大きい値です",
     },
     "too-long": {
@@ -232,7 +232,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "{value} はIDとして使えません。英小文字a-z・数字・ハイフンで書いてください",
     },
     "space-around-id": {
-        "en": "{value} has {char} at its {where}: it cannot be seen, but makes another id; delete it",
+        "en": "{value} has {char} at its {where}: it cannot be seen, but it makes a different id; delete it",
         "ja": "{value} の{where}に{char}があります。見えませんが別のIDになるため、削除してください",
     },
     "invalid": {
@@ -244,7 +244,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "このページの{language}版がありません。{expected} を追加してください",
     },
     "page-title": {
-        "en": "the page needs a title: begin it with a line such as '# About this site'",
+        "en": 'the page needs a title: begin it with a line such as "# About this site"',
         "ja": "ページの題名がありません。「# このサイトについて」のような行で始めてください",
     },
     "page-too-deep": {
@@ -268,7 +268,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "import-no-header": {
         "en": "no table header was found in the first {rows} rows: the report's table needs a row "
-        "with 事務事業名, 事業概要, 事業費（千円）, 所管課; our published table a row with 事務事業ID",
+        "with 事務事業名, 事業概要, 事業費（千円）, 所管課; the table this site publishes, a row "
+        "with 事務事業ID",
         "ja": "最初の{rows}行に表の見出しが見つかりません。報告書の表には事務事業名・事業概要・"
         "事業費（千円）・所管課の見出し行が、公開している表には事務事業IDの見出し行が必要です",
     },
@@ -339,13 +340,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "unknown-merged-into": {
         "en": "{value} is not a project of FY{next_year} (content/{next_year}/projects/); "
-        "merged_into names the project this one goes on as part of in the next year",
+        "merged_into must name the project that this one continues as part of in the next year",
         "ja": "{value} という事務事業は{next_year}年度（content/{next_year}/projects/）に"
         "ありません。merged_into には翌年度にこの事業を引き継ぐ事務事業のIDを書きます",
     },
     "unknown-merged-into-now": {
-        "en": "{value} is not another project of FY{year}'s report: merged_into names the "
-        "project this one goes on as part of",
+        "en": "{value} is not another project of FY{year}'s report: merged_into must name the "
+        "project that this one continues as part of",
         "ja": "{value} は{year}年度の報告書のほかの事務事業ではありません。merged_into には、"
         "この事業を引き継ぐ事務事業のIDを書きます",
     },
@@ -363,7 +364,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "ends-but-goes-on": {
         "en": "the project is in FY{next_year}'s report, so it did not end: remove this key, "
-        "or the project's file of FY{next_year}",
+        "or remove the project's file for FY{next_year}",
         "ja": "この事務事業は{next_year}年度の報告書にもあるので、終わっていません。"
         "このキーを消すか、{next_year}年度のファイルを消してください",
     },
@@ -375,8 +376,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "project-ended": {
         "en": "the project is not in FY{next_year}'s report (content/{next_year}/projects/); "
-        "if it ended after FY{year}, say why in end_note, or name the project it goes on in "
-        "with merged_into",
+        "if it ended after FY{year}, say why in end_note, or, if it continues as part of another "
+        "project, name that project in merged_into",
         "ja": "この事務事業は{next_year}年度の報告書（content/{next_year}/projects/）に"
         "ありません。{year}年度で終わったのなら end_note に理由を書くか、引き継ぐ事務事業を "
         "merged_into に書いてください",

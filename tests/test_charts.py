@@ -257,7 +257,7 @@ def test_same_input_gives_the_same_bytes() -> None:
 
 
 def test_a_long_label_wraps_to_fit_the_chart() -> None:
-    long_name = "Program for Sending Gifts to Furusato Nozei (Hometown Tax Donation) Donors"
+    long_name = "Programme for Sending Gifts to Furusato Nozei (Hometown Tax Donation) Donors"
     svg = parse([Bar(long_name, 42987, 25133)], "en")
     labels = [t.text for t in svg.iter(f"{NS}text") if t.get("class") == "chart-label"]
     assert len(labels) > 1

@@ -103,8 +103,8 @@ def test_a_project_gone_from_the_next_year_is_a_warning(at, capsys):
     two_years(at, **{"2022__projects__kyujo.yaml": ENDED_2022})
     warning = (
         "content/2022/projects/kyujo.yaml:1: warning: id: the project is not in FY2023's report "
-        "(content/2023/projects/); if it ended after FY2022, say why in end_note, or name the "
-        "project it goes on in with merged_into (project-ended)"
+        "(content/2023/projects/); if it ended after FY2022, say why in end_note, or, if it "
+        "continues as part of another project, name that project in merged_into (project-ended)"
     )
     assert run(capsys, "check", "--lang", "en") == (0, [warning, "1 warning."])
     status, err = run(capsys, "check", "--lang", "ja")
@@ -140,8 +140,8 @@ def test_merged_into_names_a_project_of_the_next_year(at, capsys):
         1,
         [
             'content/2022/projects/kyujo.yaml:16: merged_into: "mimamoro" is not a project of '
-            "FY2023 (content/2023/projects/); merged_into names the project this one goes on as "
-            "part of in the next year (foreign-key)",
+            "FY2023 (content/2023/projects/); merged_into must name the project that this "
+            "one continues as part of in the next year (foreign-key)",
             "1 problem; nothing was written.",
         ],
     )
@@ -183,7 +183,7 @@ def test_an_end_note_on_a_project_that_goes_on_is_an_error(at, capsys):
         1,
         [
             f"{LAST}:16: end_note: the project is in FY2023's report, so it did not end: remove "
-            "this key, or the project's file of FY2023 (constraint-error)",
+            "this key, or remove the project's file for FY2023 (constraint-error)",
             "1 problem; nothing was written.",
         ],
     )
@@ -236,7 +236,7 @@ def test_merged_into_in_the_newest_report_names_a_project_of_it(at, capsys):
         1,
         [
             f'{THIS}:16: merged_into: "nowhere" is not another project of FY2023\'s report: '
-            "merged_into names the project this one goes on as part of (foreign-key)",
+            "merged_into must name the project that this one continues as part of (foreign-key)",
             "1 problem; nothing was written.",
         ],
     )

@@ -60,7 +60,7 @@ KEYS = (
 PASTED = "(text copied from Word or a PDF sometimes brings one)"
 PASTED_JA = "（WordやPDFからコピーしたテキストに紛れ込むことがあります）"
 BASE_PATH = 'a path such as /shisaku-hokoku/ (no spaces, none of <>"{}|\\^`?#, no . or .. folder)'
-IN_FULL = "are not used in content; write the value out in full (yaml-error)"
+IN_FULL = "cannot be used in content; write the value out in full (yaml-error)"
 
 
 # -- Helpers --------------------------------------------------------------------------------------
@@ -234,7 +234,7 @@ CASES = [
     case(
         "full-width-space-after-id",
         project("id: mimamori", "id: mimamori\u3000"),
-        f'{PROJECT}:1: id: "mimamori\u3000" has a full-width space (U+3000) at its end: it cannot be seen, but makes another id; delete it (constraint-error)',
+        f'{PROJECT}:1: id: "mimamori\u3000" has a full-width space (U+3000) at its end: it cannot be seen, but it makes a different id; delete it (constraint-error)',
         ja=[
             f'{PROJECT}:1: id: "mimamori\u3000" の末尾に全角スペース（U+3000）があります。見えませんが別のIDになるため、削除してください (constraint-error)'
         ],
@@ -242,7 +242,7 @@ CASES = [
     case(
         "no-break-space-before-reference",
         project("division: soumu", "division: \u00a0soumu"),
-        f'{PROJECT}:5: division: "\u00a0soumu" has a no-break space (U+00A0) at its start: it cannot be seen, but makes another id; delete it (constraint-error)',
+        f'{PROJECT}:5: division: "\u00a0soumu" has a no-break space (U+00A0) at its start: it cannot be seen, but it makes a different id; delete it (constraint-error)',
     ),
     # Numbers as Excel and YAML 1.1 write them.
     case(
@@ -327,17 +327,17 @@ CASES = [
     case(
         "python-tag",
         project("ja: 見守り事業", "ja: !!python/object/apply:os.system ['echo pwned']"),
-        f"{PROJECT}:7: the tag !!python/object/apply:os.system is not allowed: content holds only text, numbers, null, lists and mappings; remove the tag (yaml-error)",
+        f"{PROJECT}:7: the tag !!python/object/apply:os.system is not allowed (content holds only text, numbers, null, lists and mappings); remove the tag (yaml-error)",
     ),
     case(
         "custom-tag",
         project("ja: 見守り事業", "ja: !kanji 見守り事業"),
-        f"{PROJECT}:7: the tag !kanji is not allowed: content holds only text, numbers, null, lists and mappings; remove the tag (yaml-error)",
+        f"{PROJECT}:7: the tag !kanji is not allowed (content holds only text, numbers, null, lists and mappings); remove the tag (yaml-error)",
     ),
     case(
         "binary-tag",
         project("ja: 見守り事業", "ja: !!binary 6KaL5a6I44KK"),
-        f"{PROJECT}:7: the tag !!binary is not allowed: content holds only text, numbers, null, lists and mappings; remove the tag (yaml-error)",
+        f"{PROJECT}:7: the tag !!binary is not allowed (content holds only text, numbers, null, lists and mappings); remove the tag (yaml-error)",
     ),
     case(
         "deep-nesting",  # was a traceback (RecursionError)
@@ -347,7 +347,7 @@ CASES = [
     case(
         "two-documents",
         {"2023/projects/mimamori.yaml": PROJECT_YAML + "---\n" + PROJECT_YAML},
-        f"{PROJECT}:16: a second YAML document begins here (a line '---' or '...'); a content file holds one (yaml-error)",
+        f'{PROJECT}:16: a second YAML document begins here (a line "---" or "..."); a content file holds one (yaml-error)',
     ),
     case(
         "null-key",
@@ -371,7 +371,7 @@ CASES = [
     case(
         "link-to-a-file-outside",
         {},
-        "content/2023/projects/himitsu.yaml: this is a link to {outside}/secret.yaml, outside the content folder; content must be self-contained: put the file or folder itself here (read-error)",
+        "content/2023/projects/himitsu.yaml: this is a link to {outside}/secret.yaml, outside the content folder; content must be self-contained, so put the file or folder itself here (read-error)",
         ja=[
             "content/2023/projects/himitsu.yaml: これはコンテンツフォルダの外（{outside}/secret.yaml）へのリンクです。リンクではなく、ファイルやフォルダそのものを置いてください (read-error)"
         ],
@@ -380,13 +380,13 @@ CASES = [
     case(
         "link-to-a-folder-outside",
         {},
-        "content/divisions/more: this is a link to {outside}, outside the content folder; content must be self-contained: put the file or folder itself here (read-error)",
+        "content/divisions/more: this is a link to {outside}, outside the content folder; content must be self-contained, so put the file or folder itself here (read-error)",
         setup=link_to_outside_folder,
     ),
     case(
         "year-folder-linked-from-outside",
         {},
-        "content/2022: this is a link to {root}/draft-2022, outside the content folder; content must be self-contained: put the file or folder itself here (read-error)",
+        "content/2022: this is a link to {root}/draft-2022, outside the content folder; content must be self-contained, so put the file or folder itself here (read-error)",
         setup=link_year_to_outside,
     ),
     case(

@@ -554,7 +554,7 @@ def test_existing_files_change_only_with_force(
         " activities:",
         f"-  ja: {old}",
         f"+  ja: {new}",
-        "   en: The City provided subsidies for 10 events held by 6 shopping street "
+        "   en: The City provided subsidies for 10 events held by six shopping street "
         "associations and similar groups in the city.",
         "0 to create, 1 to update, 14 unchanged, 0 problems. Nothing was written: existing "
         "files are changed only with --force.",

@@ -45,7 +45,7 @@ def test_new_project_is_complete_and_checks_once_filled_in(tiny, capsys, monkeyp
     assert status == 1
     assert err.count("content/2023/projects/kosodate.yaml") == 8
     assert "name.ja: the Japanese text is missing (missing-translation)" in err
-    assert "cost.2023: the cost is still to fill in" in err
+    assert "cost.2023: the cost is not filled in yet" in err
     # Filled in, it checks and builds.
     filled = text.replace('ja: ""', "ja: 子育て支援").replace('en: ""', "en: Child-rearing support")
     filled = filled.replace('2023: ""', "2023: 120").replace('2022: ""', "2022: null")
@@ -152,8 +152,8 @@ def test_new_year_carry_writes_the_projects_that_go_on(real_content, capsys, mon
     # each of 14 files: its activities in two languages, and this year's cost
     assert lines[-1] == "42 problems; nothing was written."
     assert (
-        "content/2024/projects/yukyaku-sokushin.yaml:13: cost.2024: the cost is still to fill "
-        'in: write it in thousand yen, or null where the report prints "-" (type-error)'
+        "content/2024/projects/yukyaku-sokushin.yaml:13: cost.2024: the cost is not filled in "
+        'yet: write it in thousand yen, or null where the report prints "-" (type-error)'
     ) in lines
     assert (
         "content/2024/projects/yukyaku-sokushin.yaml:15: activities.ja: the Japanese text is missing (missing-translation)"

@@ -106,7 +106,7 @@ def test_a_project_page_gives_its_name_texts_and_where_it_belongs(built_site):
         assert text not in ja.text
     assert all(block and block == " ".join(block.split()) for block in blocks)
     en = extract_page(built_site, "en/projects/chusho-kigyo-yushi/")
-    assert en is not None and en.title == "Small and Medium-Sized Enterprise Loan Program"
+    assert en is not None and en.title == "Small and Medium-Sized Enterprise Loan Programme"
     assert "loans" in en.text and "中小企業資金融資事業" in en.text  # the original name too
     assert "Division" not in en.text.split(search.BLOCK)
 

@@ -167,7 +167,7 @@ CASES = [
         "cost-years-of-another-folder",
         project("{2023: 2001, 2022: 2000}", "{2024: 1, 2023: 2}"),
         f"{PROJECT}:12: cost: the file is in the folder for 2023, so cost needs the years "
-        "2023, 2022; it has 2024, 2023 (write null for a year the report shows as '-') "
+        '2023, 2022; it has 2024, 2023 (write null for a year the report shows as "-") '
         "(fiscal-year-mismatch)",
         f"{PROJECT}:12: cost: 2023年度のフォルダにあるため、cost には 2023, 2022 の年度が必要ですが、"
         "2024, 2023 になっています（報告書で「-」の年度は null と書きます） (fiscal-year-mismatch)",
@@ -176,7 +176,7 @@ CASES = [
         "cost-one-year-only",
         project("{2023: 2001, 2022: 2000}", "{2023: 2001}"),
         f"{PROJECT}:12: cost: the file is in the folder for 2023, so cost needs the years "
-        "2023, 2022; it has 2023 (write null for a year the report shows as '-') "
+        '2023, 2022; it has 2023 (write null for a year the report shows as "-") '
         "(fiscal-year-mismatch)",
         f"{PROJECT}:12: cost: 2023年度のフォルダにあるため、cost には 2023, 2022 の年度が必要ですが、"
         "2023 になっています（報告書で「-」の年度は null と書きます） (fiscal-year-mismatch)",
@@ -284,13 +284,13 @@ CASES = [
     case(
         "cost-negative",
         project("2023: 2001", "2023: -5"),
-        f"{PROJECT}:12: cost.2023: -5 is less than the minimum 0 (constraint-error)",
+        f"{PROJECT}:12: cost.2023: -5 is less than the minimum of 0 (constraint-error)",
         f"{PROJECT}:12: cost.2023: -5 は最小値 0 より小さい値です (constraint-error)",
     ),
     case(
         "cost-too-large",
         project("2023: 2001", "2023: 1000000000"),
-        f"{PROJECT}:12: cost.2023: 1000000000 is more than the maximum 999999999 (constraint-error)",
+        f"{PROJECT}:12: cost.2023: 1000000000 is more than the maximum of 999999999 (constraint-error)",
         f"{PROJECT}:12: cost.2023: 1000000000 は最大値 999999999 より大きい値です (constraint-error)",
     ),
     *(
@@ -399,7 +399,7 @@ CASES = [
     case(
         "basic-projects-not-a-list",  # was a traceback: the rows looked a project's up in it
         policy(POLICY_YAML[POLICY_YAML.index("basic_projects:") :], "basic_projects: 5\n"),
-        f"{POLICY}:5: basic_projects: expected a list of items (lines starting with '- ') but found the value 5 (type-error)",
+        f'{POLICY}:5: basic_projects: expected a list of items (lines starting with "- ") but found the value 5 (type-error)',
         f"{POLICY}:5: basic_projects: 「- 」で始まる項目の並びが必要ですが、値 5になっています (type-error)",
     ),
     case(
@@ -525,7 +525,7 @@ def test_problems_in_several_files_are_sorted_by_file_and_line(tiny, monkeypatch
     assert both(capsys, tiny) == failed(
         [
             f"{PROJECT}:12: cost: the file is in the folder for 2023, so cost needs the years "
-            "2023, 2022; it has 2023 (write null for a year the report shows as '-') "
+            '2023, 2022; it has 2023 (write null for a year the report shows as "-") '
             "(fiscal-year-mismatch)",
             f'{PROJECT}:14: activities.ja: text must not begin with "@": spreadsheets would run it as a formula (formula-injection)',
             f'{DIVISION}:2: name.en: text must not begin with "=": spreadsheets would run it as a formula (formula-injection)',
