@@ -148,6 +148,7 @@ def write_site(
     with progress.stage("data", len(later)) as stage:
         written, descriptor, structured = package.result()
         writer.claim_all(written)
+        writer.write("_headers", sitemap.host_headers(written, site.settings["base_path"]))
         pages.set_downloads(site_pages, downloads(descriptor), structured)
         documents += render_batch(later, writer.claim_all([site_pages[i].output for i in later]))
         stage.advance(len(later))

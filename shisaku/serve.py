@@ -30,7 +30,7 @@ from urllib.parse import unquote, urlsplit
 import watchfiles
 import yaml
 
-from . import pipeline
+from . import pipeline, sitemap
 from .load import display_path
 from .problems import Warnings, summary
 from .progress import Progress
@@ -43,21 +43,6 @@ RELOAD_TAG = b'<script src="/__preview/reload.js" defer></script>'
 KEEP_ALIVE = 15.0  # seconds between comments on an idle event stream, to notice closed pages
 STOP_WAIT = 2.0  # seconds to let a build in progress finish when stopping
 
-# What README.md asks a static host to send; anything else is application/octet-stream.
-CONTENT_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".css": "text/css",
-    ".js": "application/javascript",
-    ".svg": "image/svg+xml",
-    ".json": "application/json",
-    ".ttl": "text/turtle; charset=utf-8",
-    ".jsonld": "application/ld+json",
-    ".csv": "text/csv; charset=utf-8",
-    ".zip": "application/zip",
-    ".xml": "application/xml",
-    ".txt": "text/plain; charset=utf-8",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 MESSAGES = {
     "serving": {
@@ -290,9 +275,7 @@ def watch(
 
 
 def content_type(path: Path) -> str:
-    if path.name.endswith("-metadata.json"):  # CSVW metadata beside its CSV
-        return "application/csvm+json"
-    return CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
+    return sitemap.content_type(path.name)
 
 
 def locate(site: Path, path: str, base_path: str) -> Path | str | None:
@@ -376,7 +359,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.stream_events()
         elif not preview.has_site:
             page = error_page(preview.status, preview.lang)
-            self.send(500, CONTENT_TYPES[".html"], page, with_body)
+            self.send(500, sitemap.CONTENT_TYPES[".html"], page, with_body)
         elif path == "/" and preview.base_path != "/":
             self.redirect(preview.base_path, 302)
         else:

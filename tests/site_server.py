@@ -129,6 +129,33 @@ def missing_tool(*tools: str) -> str | None:
 # ---- the HTTP server ------------------------------------------------------------------------
 
 
+def host_rules(root: Path) -> list[tuple[str, dict[str, str]]]:
+    """The rules of root/_headers, as Netlify and Cloudflare Pages read them: a URL pattern
+    (a * at the end matches any rest), then its indented "Name: value" lines."""
+    file = root / "_headers"
+    rules: list[tuple[str, dict[str, str]]] = []
+    if not file.is_file():
+        return rules
+    for line in file.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if not line.startswith((" ", "\t")):
+            rules.append((line.strip(), {}))
+        else:
+            name, _, value = line.strip().partition(":")
+            rules[-1][1][name.strip()] = value.strip()
+    return rules
+
+
+def host_headers_for(root: Path, path: str) -> dict[str, str]:
+    """The headers every rule matching the URL path adds; a later rule's win."""
+    found: dict[str, str] = {}
+    for pattern, headers in host_rules(root):
+        if pattern == path or (pattern.endswith("*") and path.startswith(pattern[:-1])):
+            found.update(headers)
+    return found
+
+
 class SiteHandler(http.server.BaseHTTPRequestHandler):
     """Serves the folder `root` at BASE_PATH, as the static host will.
 
@@ -162,7 +189,10 @@ class SiteHandler(http.server.BaseHTTPRequestHandler):
             status, file = 404, self.root / "404.html"
         body = file.read_bytes()
         self.send_response(status)
-        self.send_header("Content-Type", content_type(file))
+        headers = {"Content-Type": content_type(file)}
+        headers.update(host_headers_for(self.root, path))  # as a host that reads _headers would
+        for name, value in headers.items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
