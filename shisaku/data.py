@@ -128,9 +128,20 @@ def file_names(site: Site) -> dict[str, str]:
         "xlsx": f"{code}_projects.xlsx",
         "csvw": f"{code}_projects.csv-metadata.json",
         "zip": f"{code}_datapackage.zip",
+        "excel": f"{code}_projects_excel.csv",
         HISTORY: f"{code}_projects_history.csv",
         HISTORY + "-csvw": f"{code}_projects_history.csv-metadata.json",
     }
+
+
+EXCEL_BOM = b"\xef\xbb\xbf"
+EXCEL_ABOUT: About = (
+    ("事務事業（Excel用のCSV）", "Projects (CSV for Excel)"),
+    (
+        "事務事業の表（…_projects.csv）と同じ表を、Excelで文字化けせずに開けるようBOM付きUTF-8にしたものです。",
+        "The same table as the projects CSV (…_projects.csv), in UTF-8 with a BOM, so that Excel opens it without garbling the Japanese.",
+    ),
+)
 
 
 def year_resource(fiscal_year: int) -> str:
@@ -375,7 +386,12 @@ def resource(
 
 
 def table_resource(
-    name: str, path: str, data: bytes, about: About | None = None, schema: str | None = None
+    name: str,
+    path: str,
+    data: bytes,
+    about: About | None = None,
+    schema: str | None = None,
+    encoding: str = "utf-8",
 ) -> dict[str, Any]:
     """A CSV table of the package, described by its schema in schema/ (the table's own unless
     given)."""
@@ -387,7 +403,7 @@ def table_resource(
         type="table",
         format="csv",
         mediatype="text/csv",
-        encoding="utf-8",
+        encoding=encoding,
         dialect={"$schema": DIALECT_PROFILE, **CSV_DIALECT},
         schema=schema or f"schema/{name}.json",
     )
@@ -578,11 +594,25 @@ def package_files(site: Site, validated: Validated) -> dict[str, bytes]:
         (HISTORY_SHEET_NAME, tables[HISTORY]["fields"], rows[HISTORY]),
     ]
     files[names["xlsx"]] = xlsx_bytes(sheets, when)
+    # For Excel on a Japanese PC, which reads a CSV without a BOM as Shift_JIS (mojibake): the
+    # same table after one, its own resource (utf-8-sig), so that the main CSV stays as RFC
+    # 4180 and CSVW describe it for every other client.
+    files[names["excel"]] = EXCEL_BOM + files[names["projects"]]
     for name, (sheet, _, _) in zip(("projects-xlsx", HISTORY + "-xlsx"), sheets, strict=True):
         table = name.removesuffix("-xlsx")
         resources.append(
             xlsx_resource(name, names["xlsx"], files[names["xlsx"]], sheet, f"schema/{table}.json")
         )
+    resources.append(
+        table_resource(
+            "projects-excel",
+            names["excel"],
+            files[names["excel"]],
+            EXCEL_ABOUT,
+            "schema/projects.json",
+            encoding="utf-8-sig",
+        )
+    )
     # The zip carries the package without itself: a file cannot list its own size and hash.
     # The workbook is compressed already: deflating it again saves nothing.
     inner = {**files, "datapackage.json": json_bytes(descriptor(site, resources, when))}

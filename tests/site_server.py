@@ -7,6 +7,7 @@ The fixtures that use these are in conftest_browser.py; test modules load them w
 from __future__ import annotations
 
 import http.server
+import re
 import shutil
 import subprocess
 import sys
@@ -129,6 +130,17 @@ def missing_tool(*tools: str) -> str | None:
 # ---- the HTTP server ------------------------------------------------------------------------
 
 
+def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """The first and last byte a "Range: bytes=A-B" header asks for (A-, -N too), or None."""
+    match = re.fullmatch(r"bytes=(\d*)-(\d*)", header or "")
+    if not match or match[1] == match[2] == "":
+        return None
+    if match[1] == "":
+        return max(size - int(match[2]), 0), size - 1
+    last = min(int(match[2]), size - 1) if match[2] else size - 1
+    return int(match[1]), last
+
+
 def host_rules(root: Path) -> list[tuple[str, dict[str, str]]]:
     """The rules of root/_headers, as Netlify and Cloudflare Pages read them: a URL pattern
     (a * at the end matches any rest), then its indented "Name: value" lines."""
@@ -188,8 +200,13 @@ class SiteHandler(http.server.BaseHTTPRequestHandler):
         if file is None:
             status, file = 404, self.root / "404.html"
         body = file.read_bytes()
+        headers = {"Content-Type": content_type(file), "Accept-Ranges": "bytes"}
+        part = byte_range(self.headers.get("Range"), len(body)) if status == 200 else None
+        if part is not None:  # as static hosts answer a client that reads a file in parts
+            start, end = part
+            headers["Content-Range"] = f"bytes {start}-{end}/{len(body)}"
+            status, body = 206, body[start : end + 1]
         self.send_response(status)
-        headers = {"Content-Type": content_type(file)}
         headers.update(host_headers_for(self.root, path))  # as a host that reads _headers would
         for name, value in headers.items():
             self.send_header(name, value)
