@@ -492,7 +492,11 @@ def csvw_metadata(
         columns.append(
             {
                 "name": column_name(field),
-                "titles": {"ja": field["name"], "en": field["title"]},
+                # The header cell, untagged: the context's default language (ja) applies, and
+                # strict CSVW readers match it (the csvw package matches untagged titles only).
+                # The English title rides along as a common property.
+                "titles": field["name"],
+                "dc:title": {"@value": field["title"], "@language": "en"},
                 "dc:description": [
                     {"@value": field["description_ja"], "@language": "ja"},
                     {"@value": field["description"], "@language": "en"},

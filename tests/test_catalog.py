@@ -184,30 +184,30 @@ def test_schema_org_dataset_on_the_data_page(site, lang):
 
 # -- CSVW -------------------------------------------------------------------------------------------
 def test_csvw_reads_the_main_csv_as_published(site):
-    """The csvw package reads the CSV through its metadata: typed values equal to the cells.
-
-    strict=False matches columns by position: the package matches header cells only to titles
-    without a language tag, while ours are tagged ja and en, as CSVW allows.
-    """
+    """The csvw package reads the CSV through its metadata, strictly (each header cell matched
+    to its column's title): typed values equal to the cells."""
     data = site / "data"
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # "Incompatible column titles" and the like fail the test
         table = Table.from_file(data / "132225_projects.csv-metadata.json")
-        rows = list(table.iterdicts(strict=False))
+        rows = list(table.iterdicts(strict=True))
     with (data / "132225_projects.csv").open(encoding="utf-8", newline="") as f:
         published = list(csv.DictReader(f))
     assert len(rows) == len(published) == 15
     columns = table.tableSchema.columns
-    assert [c.titles.getfirst("ja") for c in columns] == list(published[0])
+    assert [c.titles.getfirst() for c in columns] == list(published[0])
     for row, cells in zip(rows, published, strict=True):
         for column in columns:
-            value, cell = row[column.name], cells[column.titles.getfirst("ja")]
+            value, cell = row[column.name], cells[column.titles.getfirst()]
             assert ("" if value is None else str(value)) == cell, (column.name, value, cell)
     assert rows[2]["change_thousand_yen"] == -322 and isinstance(
         rows[2]["change_thousand_yen"], int
     )
     assert str(rows[1]["ratio_to_previous_year"]) == "226.9"
-    assert columns[16].titles.getfirst("en") == "Cost (thousand yen)"
+    assert columns[16].common_props["dc:title"] == {
+        "@value": "Cost (thousand yen)",
+        "@language": "en",
+    }
     assert table.tableSchema.primaryKey == ["row_id"]
 
 

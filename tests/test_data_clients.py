@@ -11,6 +11,9 @@ import html
 import io
 import json
 import re
+import shutil
+import subprocess
+import sys
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -91,3 +94,23 @@ def test_the_csv_for_excel_is_the_long_table_after_a_bom(built_site: Path):
     xlsx, copy = page.index("132225_projects.xlsx</a>"), page.index("132225_projects_excel.csv</a>")
     assert xlsx < copy < page.index("132225_datapackage.zip</a>")  # listed beside the workbook
     assert "BOM付きUTF-8" in page
+
+
+@pytest.mark.parametrize(
+    "metadata", ["132225_projects.csv-metadata.json", "132225_projects_history.csv-metadata.json"]
+)
+def test_csvws_own_validator_passes_each_table_over_http(real_site, metadata: str):
+    """`csvwvalidate` (the csvw package's command), strict as it runs by default: every header
+    cell matched to its column, every cell to its datatype."""
+    _, site_url = real_site
+    command = shutil.which("csvwvalidate") or str(Path(sys.executable).parent / "csvwvalidate")
+    result = subprocess.run(
+        [command, "-v", f"{site_url}data/{metadata}"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert (result.returncode, result.stdout.strip().splitlines()[-1:]) == (0, ["OK"]), (
+        result.stdout[-2000:] + result.stderr[-2000:]
+    )
