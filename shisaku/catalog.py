@@ -31,7 +31,7 @@ from rdflib.namespace import DCTERMS, FOAF, SKOS
 
 from .data import release_time, sha256, year_resource
 from .formats import wareki
-from .model import Site
+from .model import Report, Site
 
 # DCAT 3 (rdflib's closed DCAT namespace predates dcat:version).
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -189,9 +189,24 @@ class CatalogBuilder:
         contact = self.node("contact")
         self.add(contact, RDF.type, VCARD.Kind)  # the class DCAT-AP checks, without inference
         self.add(contact, RDF.type, VCARD.Organization)
-        self.texts(contact, VCARD.fn, self.settings["publisher"]["name"])
-        self.add(contact, VCARD.hasURL, URIRef(self.settings["publisher"]["url"]))
+        publisher = self.settings["publisher"]
+        self.texts(contact, VCARD.fn, publisher["name"])
+        given = publisher.get("contact") or {}  # site.yaml's, where it gives one
+        self.add(contact, VCARD.hasURL, URIRef(given.get("url") or publisher["url"]))
+        if given.get("email"):
+            self.add(contact, VCARD.hasEmail, URIRef(f"mailto:{given['email']}"))
+        if given.get("phone"):
+            self.add(contact, VCARD.hasTelephone, URIRef(f"tel:{given['phone']}"))
         return contact
+
+    def sources(self, node: URIRef, reports: list[Report]) -> None:
+        """The official reports the data is taken from, where report.yaml gives their address:
+        dct:isReferencedBy, as DCAT-AP's dct:source must be a dcat:Dataset and a report is a
+        document."""
+        for report in reports:
+            if report.source_url:
+                document = self.typed(report.source_url, FOAF.Document)
+                self.add(node, DCTERMS.isReferencedBy, document)
 
     def described(self, node: URIRef, title: dict[str, str], description: dict[str, str]) -> None:
         """What the whole dataset, the series and each year's dataset all say."""
@@ -225,6 +240,7 @@ class CatalogBuilder:
         self.add(dataset, DCTERMS.accrualPeriodicity, self.annual())
         for report in self.site.reports:
             self.add(dataset, DCTERMS.temporal, self.period(report.fiscal_year))
+        self.sources(dataset, self.site.reports)
         for resource in whole_resources(self.site, self.package):
             self.add(dataset, DCAT.distribution, self.distribution(resource))
         self.add(dataset, DCAT.distribution, self.descriptor_distribution())
@@ -273,6 +289,7 @@ class CatalogBuilder:
         self.add(member, DCAT.landingPage, self.landing_page(f"reports/{year}/"))
         self.add(member, DCTERMS.temporal, self.period(year))
         self.add(member, DCAT.distribution, self.distribution(resource))
+        self.sources(member, [r for r in self.site.reports if r.fiscal_year == year])
 
     def theme_scheme(self) -> URIRef:
         scheme = self.typed(f"{EU}data-theme", SKOS.ConceptScheme)

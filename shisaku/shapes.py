@@ -110,7 +110,14 @@ SHAPES: dict[str, dict[str, Any]] = {
         },
         "title": TEXT,
         "description": TEXT,
-        "publisher": {"name": TEXT, "url": URL},
+        # contact: how a portal's users reach the publisher (the catalogue's dcat:contactPoint)
+        "publisher": {
+            "name": TEXT,
+            "url": URL,
+            "contact": OPTIONAL(
+                {"email": OPTIONAL(EMAIL), "phone": OPTIONAL(PHONE), "url": OPTIONAL(URL)}
+            ),
+        },
         "license": {"id": STR(), "name": TEXT, "url": URL, "note": TEXT},
         "base_url": STR(
             r'^https?://[^/\s<>"{}|\\^`?#]+$',

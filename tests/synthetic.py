@@ -814,6 +814,12 @@ def city_files(city: City) -> dict[str, str]:
     site = site_yaml(city.variant).replace(
         '  code: "132225"\n', '  code: "132225"\n  emblem: emblem.svg\n'
     )
+    site = site.replace(  # the publisher's contact, for the catalogue's dcat:contactPoint
+        "  url: https://example.org/\n",
+        "  url: https://example.org/\n  contact:\n    email: opendata@example.org\n"
+        "    phone: 042-000-0000\n",
+        1,
+    )
     files = {"site.yaml": site, "emblem.svg": EMBLEM_SVG, **pages()}
     for number, division in enumerate(city.divisions):
         files[f"divisions/{division.id}.yaml"] = division_yaml(division, number)

@@ -113,3 +113,36 @@ def test_the_overview_names_the_largest_rises_and_falls(city_site: Path):
         listed = re.findall(r'href="(?:\.\./)+ja/projects/([^/]+)/"', table)
         largest = sorted((c * sign for c in changes.values() if c * sign > 0), reverse=True)[:5]
         assert [changes[p] * sign for p in listed] == largest, heading
+
+
+def test_the_catalogue_gives_a_contact_and_cites_each_report(city_site: Path):
+    """dcat:contactPoint with the e-mail address and telephone of site.yaml's publisher
+    contact; each year's dataset is referenced by its report's PDF (dct:isReferencedBy), the
+    whole dataset by all of them."""
+    from rdflib import Graph, Namespace, URIRef
+    from rdflib.namespace import DCAT, DCTERMS, RDF
+
+    vcard = Namespace("http://www.w3.org/2006/vcard/ns#")
+    graph = Graph().parse(city_site / "catalog.ttl", format="turtle")
+    contacts = set(graph.objects(None, DCAT.contactPoint))
+    assert len(contacts) == 1
+    contact = contacts.pop()
+    assert set(graph.objects(contact, vcard.hasEmail)) == {URIRef("mailto:opendata@example.org")}
+    assert set(graph.objects(contact, vcard.hasTelephone)) == {URIRef("tel:042-000-0000")}
+    reports = {
+        year: read_yaml(content_of(city_site) / str(year) / "report.yaml")["source"]["url"]
+        for year in range(2019, 2024)
+    }
+    members = {
+        str(graph.value(m, DCTERMS.temporal / DCAT.startDate))[:4]: m
+        for m in graph.subjects(DCAT.inSeries, None)
+    }
+    for year, url in reports.items():
+        assert set(graph.objects(members[str(year)], DCTERMS.isReferencedBy)) == {URIRef(url)}
+    whole = [
+        d for d in graph.subjects(RDF.type, DCAT.Dataset) if (d, DCAT.inSeries, None) not in graph
+    ]
+    assert len(whole) == 1
+    assert set(graph.objects(whole[0], DCTERMS.isReferencedBy)) == {
+        URIRef(u) for u in reports.values()
+    }
