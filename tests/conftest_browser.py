@@ -56,13 +56,21 @@ def city_url(city_site: Path) -> Iterator[str]:
     yield from serve(city_site)
 
 
+def served_city(
+    factory: pytest.TempPathFactory, per_year: int, policies: int, years: int
+) -> Iterator[tuple[Path, str]]:
+    """A synthetic city (tests/synthetic.py) built into a new folder and served: its site/ and
+    URL, until the fixture that uses it ends."""
+    root = factory.mktemp("city")
+    site = build_site(root / "site", make_city(root / "content", per_year, policies, years))
+    for url in serve(site):
+        yield site, url
+
+
 @pytest.fixture(scope="session")
 def big_city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
     """A big city's one report: 3,000 projects under 30 policies, built once and served."""
-    root = tmp_path_factory.mktemp("big-city")
-    site = build_site(root / "site", make_city(root / "content", 3000, policies=30, years=1))
-    for url in serve(site):
-        yield site, url
+    yield from served_city(tmp_path_factory, 3000, policies=30, years=1)
 
 
 @pytest.fixture(scope="session")

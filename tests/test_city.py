@@ -15,8 +15,9 @@ from playwright.sync_api import Page, expect
 
 from shisaku.pages import TABLE_ROWS
 
-from .site_server import LANGUAGES, Watch, build_site, html_files, missing_tool, serve
-from .synthetic import hiragana, katakana, make_city
+from .conftest_browser import served_city
+from .site_server import LANGUAGES, Watch, html_files, missing_tool
+from .synthetic import hiragana, katakana
 from .test_browser import assert_clean, axe_violations, visit
 from .test_html import vnu_errors
 from .test_links import crawl_of
@@ -117,11 +118,8 @@ def switcher_name(lang: str) -> str:
 
 @pytest.fixture(scope="module")
 def paged_city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
-    """A city with 450 projects a year: each year's table in five pages; built and served."""
-    root = tmp_path_factory.mktemp("paged-city")
-    site = build_site(root / "site", make_city(root / "content", 450, policies=8, years=2))
-    for url in serve(site):
-        yield site, url
+    """A city with 450 projects a year: each year's table in nine pages; built and served."""
+    yield from served_city(tmp_path_factory, 450, policies=8, years=2)
 
 
 PAGES_OF_450 = ["", *(f"page/{n}" for n in range(2, 450 // TABLE_ROWS + 1))]
