@@ -231,7 +231,7 @@
       .filter(Boolean);
     const more = document.getElementById("projects-more");
     let entries = own.map(entryOf);
-    rankTextColumns(table, entries, collator);
+    let ranked = false; // the text columns, once the year's rows are in (not at page load)
     let order = null; // {column, type, descending} once the reader sorts
     let drawn = FIRST_DRAWN;
 
@@ -268,9 +268,10 @@
 
     async function applyToYear() {
       const rows = await wholeYear(table, own);
-      if (entries.length !== rows.length) {
-        entries = rows.map(entryOf);
+      if (entries.length !== rows.length) entries = rows.map(entryOf);
+      if (!ranked) {
         rankTextColumns(table, entries, collator);
+        ranked = true;
       }
       apply(false);
     }
