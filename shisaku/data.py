@@ -104,6 +104,17 @@ ABOUT = {
             "Every CSV, the Excel workbook, the schemas and datapackage.json in one zip file.",
         ),
     ),
+    "datapackage": (
+        (
+            "データパッケージの説明（datapackage.json）",
+            "Data package descriptor (datapackage.json)",
+        ),
+        (
+            "パッケージの各ファイルの列・型・ハッシュを説明するFrictionless Data Package（v2）の記述ファイル。",
+            "The Frictionless Data Package (v2) descriptor: every file of the package with its "
+            "columns, types and hash.",
+        ),
+    ),
 }
 
 
@@ -538,8 +549,11 @@ def csvw_resource(name: str, path: str, data: bytes) -> dict[str, Any]:
 
 
 def xlsx_resource(name: str, path: str, data: bytes, sheet: str, schema: str) -> dict[str, Any]:
-    """One sheet of the workbook, described by its table's schema."""
-    return resource(
+    """One sheet of the workbook, described by its table's schema, with its hash but not its
+    size: frictionless (5.x) copies a workbook it reads by URL to a temporary file first and
+    then counts no bytes, so `frictionless validate <url>` would fail on any size. The hash it
+    checks where it can count, and the catalogue and the data page give the size."""
+    described = resource(
         name,
         path,
         data,
@@ -550,6 +564,8 @@ def xlsx_resource(name: str, path: str, data: bytes, sheet: str, schema: str) ->
         dialect={"$schema": DIALECT_PROFILE, "sheetName": sheet, "excel": {"sheet": sheet}},
         schema=schema,
     )
+    del described["bytes"]
+    return described
 
 
 def year_tables(
@@ -617,18 +633,31 @@ def package_files(site: Site, validated: Validated) -> dict[str, bytes]:
             encoding="utf-8-sig",
         )
     )
-    # The zip carries the package without itself: a file cannot list its own size and hash.
-    # The workbook is compressed already: deflating it again saves nothing.
-    inner = {**files, "datapackage.json": json_bytes(descriptor(site, resources, when))}
-    files[names["zip"]] = zip_bytes(inner, zip_date(when), stored={names["xlsx"]})
-    resources.append(
-        resource(
-            "package-zip",
-            names["zip"],
-            files[names["zip"]],
-            format="zip",
-            mediatype="application/zip",
-        )
-    )
     files["datapackage.json"] = json_bytes(descriptor(site, resources, when))
+    # The zip carries the package, the same datapackage.json too, so the descriptor does not
+    # list it: a file cannot hold its own size and hash, and frictionless opens a .zip
+    # resource as a compressed CSV. The workbook is compressed already: deflating it again
+    # saves nothing.
+    files[names["zip"]] = zip_bytes(files, zip_date(when), stored={names["xlsx"]})
     return files
+
+
+def listed_resources(site: Site, files: dict[str, bytes]) -> list[dict[str, Any]]:
+    """Every file of data/ (files: by their path there), each with its size, as the data page
+    and the catalogue list them: the package's resources, then the zip of the package and,
+    last, datapackage.json, which the descriptor cannot list as its own."""
+    package = json.loads(files["datapackage.json"])
+    zip_path = file_names(site)["zip"]
+    return [
+        *({**r, "bytes": len(files[r["path"]])} for r in package["resources"]),
+        resource(
+            "package-zip", zip_path, files[zip_path], format="zip", mediatype="application/zip"
+        ),
+        resource(
+            "datapackage",
+            "datapackage.json",
+            files["datapackage.json"],
+            format="json",
+            mediatype="application/json",
+        ),
+    ]

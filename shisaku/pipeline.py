@@ -146,10 +146,10 @@ def write_site(
     for name, image in site.images.items():  # the city's emblem, from content/
         writer.write(f"static/{name}", image)
     with progress.stage("data", len(later)) as stage:
-        written, descriptor, structured = package.result()
+        written, listed, structured = package.result()
         writer.claim_all(written)
         writer.write("_headers", sitemap.host_headers(written, site.settings["base_path"]))
-        pages.set_downloads(site_pages, downloads(descriptor), structured)
+        pages.set_downloads(site_pages, listed, structured)
         documents += render_batch(later, writer.claim_all([site_pages[i].output for i in later]))
         stage.advance(len(later))
     with progress.stage("search"):
@@ -232,10 +232,10 @@ def check_tables() -> list[Problem]:
     return validate.table_problems(job.validated)
 
 
-def make_data(root: str) -> tuple[list[str], bytes, dict[str, str]]:
+def make_data(root: str) -> tuple[list[str], list[pages.Download], dict[str, str]]:
     """The data package and the catalogue that describes it, written in the staging folder at
-    root (in a worker): the paths of their files in the site, datapackage.json, and the
-    package as a schema.org Dataset by language."""
+    root (in a worker): the paths of their files in the site, the files as the data page lists
+    them, and the package as a schema.org Dataset by language."""
     from . import catalog  # rdflib is imported by the worker that needs it
 
     job: Job = workers.shared()
@@ -244,11 +244,12 @@ def make_data(root: str) -> tuple[list[str], bytes, dict[str, str]]:
     package = data.package_files(site, job.validated)
     files = {f"data/{path}": content_bytes for path, content_bytes in package.items()}
     files.update(catalog.catalog_files(site, package))
-    descriptor = json.loads(package["datapackage.json"])
+    listed = data.listed_resources(site, package)
+    described = {**json.loads(package["datapackage.json"]), "resources": listed}
     structured = {
-        lang: catalog.schema_org_dataset(site, descriptor, lang) for lang in site.languages
+        lang: catalog.schema_org_dataset(site, described, lang) for lang in site.languages
     }
-    return write_all(root, files), package["datapackage.json"], structured
+    return write_all(root, files), downloads(listed), structured
 
 
 def write_static(writer: Writer, templates: Path) -> None:
@@ -259,13 +260,9 @@ def write_static(writer: Writer, templates: Path) -> None:
             writer.write(f"static/{path.relative_to(static).as_posix()}", path.read_bytes())
 
 
-def downloads(descriptor: bytes) -> list[pages.Download]:
-    """The files of the data package (descriptor: its datapackage.json), as the data page
-    lists them."""
-    package: dict[str, Any] = json.loads(descriptor)
-    found = [
+def downloads(listed: list[dict[str, Any]]) -> list[pages.Download]:
+    """The files of data/ as the data page lists them (listed: data.listed_resources)."""
+    return [
         pages.Download(f"data/{r['path']}", r["format"].upper(), r["bytes"], r["name"])
-        for r in package["resources"]
+        for r in listed
     ]
-    found.append(pages.Download("data/datapackage.json", "JSON", len(descriptor), "datapackage"))
-    return found
