@@ -29,9 +29,10 @@ from typing import Any
 from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, SKOS
 
-from .data import release_time, sha256, year_resource
+from .data import listed_resources, release_time, year_resource
 from .formats import wareki
 from .model import Report, Site
+from .rows import load_schema
 
 # DCAT 3 (rdflib's closed DCAT namespace predates dcat:version).
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -54,6 +55,7 @@ ADMS_LICENCE_TYPE = "http://purl.org/adms/licencetype/Attribution"
 FILE_TYPES = {"csv": "CSV", "xlsx": "XLSX", "json": "JSON", "zip": "ZIP"}
 CATALOG_FILES = {"catalog.ttl": "text/turtle", "catalog.jsonld": "application/ld+json"}
 SERIES_SUFFIX = {"ja": "（年度別）", "en": " by fiscal year"}
+UNIT = {"ja": "千円", "en": "thousand yen"}  # of the amount columns, as schema.org unitText
 
 PREFIXES = {
     "dcat": DCAT,
@@ -377,17 +379,7 @@ def catalog_graph(site: Site, package: dict[str, Any], descriptor: dict[str, Any
 def catalog_files(site: Site, files: dict[str, bytes]) -> dict[str, bytes]:
     """catalog.ttl and catalog.jsonld: one graph in two syntaxes, byte-stable."""
     package = json.loads(files["datapackage.json"])
-    descriptor = {
-        "name": "datapackage",
-        "path": "datapackage.json",
-        "title": "データパッケージの説明（datapackage.json） / Data package descriptor (datapackage.json)",
-        "description": "すべてのファイルの列・型・大きさ・ハッシュを説明するFrictionless Data Package（v2）の記述ファイル。\n\n"
-        "The Frictionless Data Package (v2) descriptor: every file with its columns, types, size and hash.",
-        "format": "json",
-        "mediatype": "application/json",
-        "bytes": len(files["datapackage.json"]),
-        "hash": sha256(files["datapackage.json"]),
-    }
+    *package["resources"], descriptor = listed_resources(site, files)
     graph = catalog_graph(site, package, descriptor)
     return {"catalog.ttl": turtle(graph), "catalog.jsonld": jsonld(graph)}
 
@@ -421,11 +413,18 @@ def schema_org_dataset(site: Site, package: dict[str, Any], lang: str) -> str:
     start, _ = fiscal_year_period(min(years))
     _, end = fiscal_year_period(max(years))
     city = s["city"]
+    organization = {
+        "@type": "GovernmentOrganization",
+        "name": s["publisher"]["name"][lang],
+        "url": s["publisher"]["url"],
+        **schema_org_contact(s["publisher"].get("contact") or {}),
+    }
     dataset = {
         "@context": "https://schema.org/",
         "@type": "Dataset",
         "@id": home(site) + "catalog.ttl#dataset",
         "name": s["title"][lang],
+        "alternateName": [text for other, text in s["title"].items() if other != lang],
         "description": s["description"][lang],
         "url": home(site) + f"{lang}/data/",
         "identifier": package["id"],
@@ -434,16 +433,10 @@ def schema_org_dataset(site: Site, package: dict[str, Any], lang: str) -> str:
         "isAccessibleForFree": True,
         "inLanguage": list(site.languages),
         "keywords": list(s["keywords"][lang]),
-        "creator": {
-            "@type": "GovernmentOrganization",
-            "name": s["publisher"]["name"][lang],
-            "url": s["publisher"]["url"],
-        },
-        "publisher": {
-            "@type": "GovernmentOrganization",
-            "name": s["publisher"]["name"][lang],
-            "url": s["publisher"]["url"],
-        },
+        "creator": organization,
+        "publisher": organization,
+        "citation": [report_citation(site, report, lang) for report in site.reports],
+        "variableMeasured": variables_measured(lang),
         "temporalCoverage": f"{start.isoformat()}/{end.isoformat()}",
         "spatialCoverage": {
             "@type": "Place",
@@ -451,6 +444,7 @@ def schema_org_dataset(site: Site, package: dict[str, Any], lang: str) -> str:
             if lang == "ja"
             else f"{city['name'][lang]}, {city['prefecture'][lang]}",
         },
+        "datePublished": release_time(site).date().isoformat(),
         "dateModified": release_time(site).date().isoformat(),
         "distribution": [
             {
@@ -461,6 +455,7 @@ def schema_org_dataset(site: Site, package: dict[str, Any], lang: str) -> str:
                 "contentSize": f"{r['bytes']} B",
             }
             for r in whole_resources(site, package)
+            if r["name"] != "datapackage"  # metadata, not data to download
         ],
         "includedInDataCatalog": {
             "@type": "DataCatalog",
@@ -471,6 +466,44 @@ def schema_org_dataset(site: Site, package: dict[str, Any], lang: str) -> str:
     text = json.dumps(dataset, ensure_ascii=False, indent=2)
     # Inside <script>, "</" could end the element early; JSON allows the escaped form.
     return text.replace("<", "\\u003c")
+
+
+def schema_org_contact(contact: dict[str, str]) -> dict[str, Any]:
+    """site.yaml's publisher contact, where it gives one, as a schema.org ContactPoint."""
+    point = {
+        key: contact[name]
+        for name, key in (("email", "email"), ("phone", "telephone"), ("url", "url"))
+        if contact.get(name)
+    }
+    return {"contactPoint": {"@type": "ContactPoint", **point}} if point else {}
+
+
+def report_citation(site: Site, report: Report, lang: str) -> str | dict[str, Any]:
+    """The official report a year's rows come from: its title, and its address where
+    report.yaml gives one."""
+    city = site.settings["city"]
+    title = (
+        f"{city['prefecture']['ja']}{city['name']['ja']}『{report.title['ja']}』"
+        if lang == "ja"
+        else f"{city['name'][lang]}, {report.title.get(lang, report.title['en'])}"
+    )
+    if not report.source_url:
+        return title
+    return {"@type": "CreativeWork", "name": title, "url": report.source_url}
+
+
+def variables_measured(lang: str) -> list[dict[str, Any]]:
+    """The projects table's columns, as Dataset Search lists what a dataset measures."""
+    fields = load_schema("projects")["fields"]
+    return [
+        {
+            "@type": "PropertyValue",
+            "name": field["name"],
+            "description": field.get(f"description_{lang}", field["description"]),
+            **({"unitText": UNIT.get(lang, UNIT["en"])} if "（千円）" in field["name"] else {}),
+        }
+        for field in fields
+    ]
 
 
 # -- Sitemap and robots.txt ---------------------------------------------------------------------

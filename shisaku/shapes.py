@@ -13,7 +13,7 @@ import datetime
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any
 
@@ -516,6 +516,36 @@ def check_site(record: Record) -> list[Problem]:
                 ja="languages には ja と en が必要です（公開する表に両方の列があるため）",
             )
         )
+    return found
+
+
+# Google's Dataset Search takes the description of the data page's schema.org Dataset only
+# within these bounds. A warning, not a problem: the site and the catalogue need no such length.
+DESCRIPTION_LENGTH = (50, 5000)
+
+
+def site_warnings(records: list[Record]) -> list[Problem]:
+    """What site.yaml may say but a search engine would not take: a description shorter or
+    longer than Dataset Search reads, in any language."""
+    shortest, longest = DESCRIPTION_LENGTH
+    found = []
+    for record in records:
+        description = get(record.data, ("description",)) if record.kind == "site" else None
+        for lang, text in description.items() if isinstance(description, dict) else []:
+            if isinstance(text, str) and not shortest <= len(text) <= longest:
+                found.append(
+                    replace(
+                        invalid(
+                            record,
+                            ("description", lang),
+                            en=f"the description is {len(text):,} characters; Google's Dataset "
+                            f"Search reads only {shortest} to {longest:,}",
+                            ja=f"説明が{len(text):,}文字です。Google のデータセット検索は"
+                            f"{shortest}〜{longest:,}文字の説明のみ読み取ります",
+                        ),
+                        severity="warning",
+                    )
+                )
     return found
 
 

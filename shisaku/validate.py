@@ -15,7 +15,7 @@ from .load import Loaded, Record
 from .problems import Problem, Warnings
 from .references import check_duplicates, check_pages, check_references
 from .rows import Validated, division_rows, policy_rows, project_rows
-from .shapes import check_file, site_languages
+from .shapes import check_file, site_languages, site_warnings
 from .tabular import frictionless_problems
 
 
@@ -34,7 +34,9 @@ def validate(
     own = own_problems(records, loaded.unread)
     # Across the years, after frictionless's merge: a restated figure is its own mistake,
     # not one that hides a constraint the same value breaks.
-    history, warned = split_warnings(check_history(records, loaded.unread), warnings)
+    history, warned = split_warnings(
+        check_history(records, loaded.unread) + site_warnings(records), warnings
+    )
     site = next((r for r in records if r.kind == "site" and isinstance(r.data, dict)), None)
     tables = {
         "projects": project_rows(records, site),

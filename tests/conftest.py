@@ -20,7 +20,7 @@ city:
   prefecture: {ja: 東京都, en: Tokyo}
   code: "132225"
 title: {ja: 試験市 施策報告書, en: Test City Policy Report}
-description: {ja: 試験用のサイトです。, en: A site for tests.}
+description: {ja: 試験用のサイトです。施策報告書の施策と事務事業と事業費を日本語と英語で公開する試験のためのオープンデータです。, en: A site for tests. The policies and projects of a policy report and their costs.}
 publisher:
   name: {ja: 試験市, en: Test City}
   url: https://example.org/

@@ -702,7 +702,12 @@ def site_yaml(variant: str) -> str:
         + _text("prefecture", "東京都", "Tokyo", "  ")
         + '  code: "132225"\n'
         + _text("title", title_ja, title_en)
-        + _text("description", "試験のための合成データです。", "Synthetic data for tests.")
+        + _text(
+            "description",
+            "試験のための合成データです。架空の市の施策報告書の施策・事務事業と事業費を、日本語と英語で公開します。",
+            "Synthetic data for tests: the policies and projects of a made-up city's policy "
+            "reports, with their costs.",
+        )
         + "publisher:\n"
         + _text("name", "合成市", "Synthetic City", "  ")
         + "  url: https://example.org/\n"

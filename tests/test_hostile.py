@@ -513,6 +513,7 @@ def test_bad_input_fails_with_one_line_each_and_leaves_the_site(
 # -- Bad input that builds: shown as text, never run as script or formula --------------------------
 MARKUP = '<script>alert("x")</script><img src=x onerror=alert(1)> & "quotes"'
 CLOSES_SCRIPT = "</script><script>alert(1)</script>"
+HOSTILE_DESCRIPTION = "Data " + CLOSES_SCRIPT + " on the projects of a report."  # 50 or more
 DECOMPOSED = unicodedata.normalize("NFD", "がんばる見守り事業")  # か + U+3099, looks the same
 HOSTILE_MARKDOWN = """\
 # About
@@ -560,7 +561,9 @@ def hostile_files() -> dict[str, str | bytes]:
         f"en: {double_quoted(MARKUP)}",
     )
     files["site.yaml"] = edit(
-        SITE_YAML, "en: A site for tests.", f"en: {double_quoted('Data ' + CLOSES_SCRIPT)}"
+        SITE_YAML,
+        "en: A site for tests. The policies and projects of a policy report and their costs.",
+        f"en: {double_quoted(HOSTILE_DESCRIPTION)}",
     )
     files["pages/about.en.md"] = HOSTILE_MARKDOWN
     files["pages/about.ja.md"] = HOSTILE_MARKDOWN.replace("# About", "# 概要")
@@ -643,7 +646,7 @@ def test_text_cannot_close_the_json_ld_script(hostile_site):
     opened = page.count("<script")
     assert opened == len(re.findall(r"</script", page, re.I)), "a text closed a script element"
     block = page.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
-    assert json.loads(block)["description"] == "Data " + CLOSES_SCRIPT
+    assert json.loads(block)["description"] == HOSTILE_DESCRIPTION
 
 
 def test_markdown_keeps_no_script_handler_or_javascript_link(hostile_site):

@@ -145,3 +145,26 @@ def test_the_catalogue_gives_a_contact_and_cites_each_report(city_site: Path):
     assert set(graph.objects(whole[0], DCTERMS.isReferencedBy)) == {
         URIRef(u) for u in reports.values()
     }
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_data_page_tells_search_engines_whom_to_ask_and_which_reports(
+    city_site: Path, lang: str
+):
+    """The schema.org Dataset (for Google's Dataset Search) has site.yaml's publisher contact
+    and cites each year's report with the address of its PDF."""
+    from .test_catalog import structured_data
+
+    dataset = structured_data(city_site, lang)
+    assert dataset["publisher"]["contactPoint"] == {
+        "@type": "ContactPoint",
+        "email": "opendata@example.org",
+        "telephone": "042-000-0000",
+    }
+    urls = [
+        read_yaml(content_of(city_site) / str(year) / "report.yaml")["source"]["url"]
+        for year in range(2023, 2018, -1)
+    ]
+    assert [c["url"] for c in dataset["citation"]] == urls  # newest first, as the site lists
+    assert all(c["@type"] == "CreativeWork" and c["name"] for c in dataset["citation"])
+    assert len(dataset["distribution"]) == len({d["contentUrl"] for d in dataset["distribution"]})

@@ -23,6 +23,7 @@ PROJECT = "content/2023/projects/mimamori.yaml"
 SECOND = "content/2023/projects/kaigo.yaml"
 POLICY = "content/2023/policies/kurashi.yaml"
 DIVISION = "content/divisions/soumu.yaml"
+SITE = "content/site.yaml"
 
 PROJECT_KEYS = (
     "id, order, policy, basic_project, division, name, name_kana, summary, cost, activities, "
@@ -572,3 +573,29 @@ def test_language_from_locale(tiny, monkeypatch, capsys, environment, lang):
         [f'{PROJECT}:5: division: "somu" という所管課はありません。あるもの: soumu (foreign-key)'],
     )
     assert check(capsys, tiny, None) == expected[lang]
+
+
+@pytest.mark.parametrize("length", [49, 5001])
+def test_a_description_search_engines_would_not_read_is_a_warning(
+    tiny, monkeypatch, capsys, length
+):
+    """Google's Dataset Search reads a Dataset's description of 50 to 5,000 characters: the
+    build says so, and goes on; --strict stops it."""
+    monkeypatch.chdir(tiny.parent)
+    site_yaml = tiny / "site.yaml"
+    text = site_yaml.read_text(encoding="utf-8")
+    old = "A site for tests. The policies and projects of a policy report and their costs."
+    site_yaml.write_text(text.replace(old, "x" * length), encoding="utf-8")
+    en = (
+        f"{SITE}:6: warning: description.en: the description is {length:,} characters; "
+        "Google's Dataset Search reads only 50 to 5,000 (constraint-error)"
+    )
+    ja = (
+        f"{SITE}:6: 警告: description.en: 説明が{length:,}文字です。Google のデータセット検索は"
+        "50〜5,000文字の説明のみ読み取ります (constraint-error)"
+    )
+    assert both(capsys, tiny) == {
+        "en": (0, [en, "1 warning."]),
+        "ja": (0, [ja, "1 件の警告があります。"]),
+    }
+    assert main(["check", "--strict", "--lang", "en", "--content", str(tiny)]) == 1
