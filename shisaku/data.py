@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from .formats import wareki, wide_characters
+from .formats import katakana, wareki, wide_characters
 from .model import Site
 from .rows import TABLES, Validated, load_schema
 
@@ -215,9 +215,12 @@ def history_schema(years: list[int], rule: dict[str, Any] | None = None) -> dict
     }
 
 
-def history_rows(rows: list[dict[str, Any]], years: list[int]) -> list[dict[str, Any]]:
+def history_rows(
+    rows: list[dict[str, Any]], years: list[int], readings: dict[tuple[int, str], str | None]
+) -> list[dict[str, Any]]:
     """One row per project id, in the order of its newest row in the projects table: the lead
-    columns from its newest year, the first and last years, and each year's 事業費."""
+    columns and the reading (readings: by fiscal year and project id) from its newest year,
+    the first and last years, and each year's 事業費."""
     lead = ("全国地方公共団体コード", "事務事業ID", "事務事業名", "事務事業名_英語")
     lead += ("施策ID", "基本事業ID", "所管課ID")
     found: dict[str, dict[str, Any]] = {}
@@ -226,6 +229,7 @@ def history_rows(rows: list[dict[str, Any]], years: list[int]) -> list[dict[str,
         entry = found.get(row["事務事業ID"])
         if entry is None:
             entry = {name: row[name] for name in lead}
+            entry["事務事業名_カナ"] = readings.get((year, row["事務事業ID"]))
             entry |= {"初年度": year, "最終年度": year}
             entry |= {cost_column(y): None for y in years}
             found[row["事務事業ID"]] = entry
@@ -595,7 +599,12 @@ def package_files(site: Site, validated: Validated) -> dict[str, bytes]:
     projects = validated.tables["projects"]
     years = fiscal_years(projects)
     tables[HISTORY] = history_schema(years)
-    rows = {**validated.tables, HISTORY: history_rows(projects, years)}
+    readings = {
+        (r.fiscal_year, r.data["id"]): katakana(r.data.get("name_kana"))
+        for r in validated.records
+        if r.kind == "project" and r.fiscal_year is not None
+    }
+    rows = {**validated.tables, HISTORY: history_rows(projects, years, readings)}
     files: dict[str, bytes] = {f"schema/{name}.json": json_bytes(tables[name]) for name in tables}
     resources = []
     for name in (*TABLES, HISTORY):

@@ -111,3 +111,13 @@ _WIDE = _Wide()
 def wide_characters(text: str) -> int:
     """How many characters of text are wide (Japanese): they take twice the room of others."""
     return 0 if text.isascii() else sum(map(_WIDE.__getitem__, text))
+
+
+def katakana(reading: object) -> str | None:
+    """A reading as 自治体標準 datasets write 名称_カナ: full-width katakana, hiragana and
+    half-width katakana turned into it; None for no reading (or one that is not text)."""
+    if not isinstance(reading, str) or not reading:
+        return None
+    text = unicodedata.normalize("NFKC", reading)
+    # Hiragana, and its iteration marks, sit 0x60 below the same katakana.
+    return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u309e" else c for c in text)

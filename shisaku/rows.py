@@ -226,6 +226,7 @@ def policy_rows(records: list[Record]) -> list[Row]:
             keys: dict[str, Path_] = {
                 "施策ID": ("id",),
                 "施策名": ("name", "ja"),
+                "施策名_カナ": ("name_kana",),
                 "施策名_英語": ("name", "en"),
                 "施策の基本的考え方": ("approach", "ja"),
                 "施策の基本的考え方_英語": ("approach", "en"),
@@ -240,6 +241,7 @@ def policy_rows(records: list[Record]) -> list[Row]:
                 "年度_和暦": formats.wareki(year),
                 "施策ID": data.get("id"),
                 "施策名": get(data, ("name", "ja")),
+                "施策名_カナ": formats.katakana(data.get("name_kana")),
                 "施策名_英語": get(data, ("name", "en")),
                 "施策の基本的考え方": get(data, ("approach", "ja")),
                 "施策の基本的考え方_英語": get(data, ("approach", "en")),
@@ -258,6 +260,7 @@ def division_rows(records: list[Record]) -> list[Row]:
     keys: dict[str, Path_] = {
         "所管課ID": ("id",),
         "所管課": ("name", "ja"),
+        "所管課_カナ": ("name_kana",),
         "所管課_英語": ("name", "en"),
     }
     return [
@@ -266,6 +269,7 @@ def division_rows(records: list[Record]) -> list[Row]:
             {
                 "所管課ID": r.data.get("id"),
                 "所管課": get(r.data, ("name", "ja")),
+                "所管課_カナ": formats.katakana(r.data.get("name_kana")),
                 "所管課_英語": get(r.data, ("name", "en")),
             },
             keys,

@@ -19,3 +19,14 @@ def test_readme_opens_with_install_and_build_then_install_and_test():
 def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert readme_commands()[1] in ci.splitlines()
+
+
+def test_the_standard_dataset_page_names_tests_that_exist():
+    """docs/standard-dataset.md says which test checks each rule: every test and file it
+    names is there."""
+    page = (ROOT / "docs" / "standard-dataset.md").read_text(encoding="utf-8")
+    sources = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").glob("test_*.py"))
+    for name in set(re.findall(r"`(test_\w+)`", page)):
+        assert f"def {name}(" in sources, name
+    for path in set(re.findall(r"`(tests/\w+\.py)`", page)):
+        assert (ROOT / path).is_file(), path
