@@ -11,10 +11,12 @@ the check stays quick when nothing changed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import sys
+import tempfile
 import unicodedata
 from importlib import metadata
 from pathlib import Path
@@ -111,10 +113,24 @@ def state_file(site: Path) -> Path:
     return site.parent / f".{site.name}.state.json"
 
 
+# Where the system has it: a state file that is a link (planted beside site/ by someone who
+# can write that folder) is not followed, neither read nor written through.
+NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
 def read_state(site: Path) -> dict[str, Any]:
-    """What the last successful build left beside site/ (empty when nothing or damaged)."""
+    """What the last successful build left beside site/: empty when there is nothing, it is
+    damaged, a link, or another user's file (never trusted to skip a build)."""
     try:
-        state = json.loads(state_file(site).read_text(encoding="utf-8"))
+        fd = os.open(state_file(site), os.O_RDONLY | NO_FOLLOW)
+    except OSError:
+        return {}
+    try:
+        with os.fdopen(fd, "rb") as stream:
+            status = os.fstat(stream.fileno())
+            if hasattr(os, "getuid") and status.st_uid != os.getuid():
+                return {}
+            state = json.loads(stream.read(1 << 20))
     except (OSError, ValueError):
         return {}
     return state if isinstance(state, dict) else {}
@@ -129,7 +145,18 @@ def unchanged(site: Path, inputs: str) -> bool:
 def remember(site: Path, inputs: str) -> None:
     """After a successful build: what site/ was built from, and what it holds now."""
     state = {"inputs": inputs, "site": site_listing(site)}
-    state_file(site).write_text(json.dumps(state) + "\n", encoding="utf-8")
+    target = state_file(site)
+    # A new file of our own under a name nobody could guess (O_EXCL), then renamed over the
+    # old one: a link planted at either name is replaced or avoided, never written through.
+    fd, temporary = tempfile.mkstemp(prefix=target.name + ".", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            stream.write(json.dumps(state) + "\n")
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def forget(site: Path) -> None:

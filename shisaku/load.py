@@ -36,7 +36,11 @@ SAFE_WITHOUT_SCAN = 200
 # Characters YAML 1.1 cannot carry (its printable set, inverted): NUL and the other control
 # characters, DEL, C1 controls but NEL, lone surrogates, U+FFFE and U+FFFF. The same set is
 # refused in Markdown pages, where they would break the HTML.
-NOT_TEXT = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Also the bidirectional embeddings, overrides and isolates (U+202A-202E, U+2066-2069): in a
+# name they would show a reader, a spreadsheet or a terminal other text than is written.
+NOT_TEXT = re.compile(
+    "[^\t\n\r\x20-\x7e\x85\xa0-\u2029\u202f-\u2065\u206a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
 
 # An integer as people write one. YAML 1.1 also reads 0123 as octal (83), 1:30 as base 60 (90)
 # and 0x7D1 as hexadecimal: such values are kept as written for validation to explain.
@@ -463,12 +467,13 @@ def yaml_files(folder: str) -> list[str]:
     return [child(folder, name) for name in sorted(names)]
 
 
-def refused_links(content: Path) -> dict[str, Problem]:
-    """Links in the content tree that point outside it, or nowhere; none of them is read.
+def refused_links(content: Path, outside: str = "link-outside") -> dict[str, Problem]:
+    """Links in the content tree (or templates/, schema/: outside is then their problem's
+    code) that point outside it, or nowhere; none of them is read.
 
     Content must be self-contained: a link to a file elsewhere would publish whatever that
-    file holds (a link to /etc/passwd, or to another year's draft). The link itself is read
-    with readlink for the message; its target never is.
+    file holds (a link to /etc/passwd, to /proc/self/environ, or to another year's draft).
+    The link itself is read with readlink for the message; its target never is.
     """
     root = os.path.realpath(content)
     refused = {}
@@ -478,7 +483,7 @@ def refused_links(content: Path) -> dict[str, Problem]:
         if not os.path.exists(target):
             code = "link-broken"
         elif os.path.commonpath([root, target]) != root:
-            code = "link-outside"
+            code = outside
         else:
             continue  # a link to another file of the content is still the content
         refused[path] = Problem(display_path(path), None, "", code, "read-error", {"target": shown})

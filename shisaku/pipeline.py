@@ -20,11 +20,11 @@ from typing import Any
 
 from . import data, fingerprint, load, model, pages, search, sitemap, validate, workers
 from .pages import Page
-from .problems import Problem, Warnings
+from .problems import Localized, Problem, Warnings
 from .progress import QUIET, Progress
 from .render import TEMPLATES, Renderer, absolute_url, string_problems
 from .rows import Validated
-from .write import Writer, target_in, write_file
+from .write import WriteError, Writer, output_folder, output_problems, target_in, write_file
 
 BATCH = 50  # pages a render task takes at a time
 
@@ -87,22 +87,45 @@ def build(
     """The whole pipeline, from content/ to site/; the problems found, or [] once site/ is the
     new site (inputs: the fingerprint.inputs_digest the caller has just taken). The warnings
     go to warnings.found and write the site all the same (strict: they are problems)."""
+    shown, site_dir = str(site_dir), output_folder(site_dir)
+    problems = output_problems(site_dir, kept_folders(content, templates), shown)
+    if problems:
+        return problems
     inputs = inputs or fingerprint.inputs_digest(content, templates)
     validated, problems = check(content, progress, True, warnings)
     if validated is None:
         return problems
     try:
         problems = publish(validated, site_dir, templates, progress, inputs)
-    except Exception:
+    except Exception as error:
         # The model, pages and data files may rely on what frictionless checks (it runs
         # beside them): where it finds something, that is what to say, not what it broke.
         problems = validate.table_problems(validated)
         if problems:
             return problems
+        if isinstance(error, WriteError):
+            return [Problem(shown, None, "", "written-twice", "output-error", error.said())]
+        if isinstance(error, OSError):  # a full disk, a folder that cannot be written
+            detail = f"{error.strerror or error}"
+            detail += f": {error.filename}" if error.filename else ""
+            return [
+                Problem(shown, None, "", "output-unwritable", "output-error", {"detail": detail})
+            ]
         raise
     if not problems:
         progress.total()
     return problems
+
+
+def kept_folders(content: Path, templates: Path) -> list[tuple[Localized, Path, bool]]:
+    """The folders no build may write into or replace, with what they are, and whether an
+    output folder may lie inside them (the project's site/ does; content/ would read it)."""
+    return [
+        (Localized(en="content", ja="コンテンツ"), content, False),
+        (Localized(en="templates", ja="テンプレート"), templates, False),
+        (Localized(en="schema", ja="スキーマ"), fingerprint.SCHEMA, False),
+        (Localized(en="project", ja="プロジェクト"), fingerprint.PACKAGE.parent, True),
+    ]
 
 
 def publish(
@@ -112,6 +135,8 @@ def publish(
     as site/; or the problems that stopped it, with site/ as it was."""
     site = model.build_model(validated.records)
     problems = string_problems(templates, site.languages)
+    for folder in (templates, fingerprint.SCHEMA):
+        problems += load.refused_links(folder, "link-outside-project").values()
     if problems:
         return problems
     site_pages = pages.build_pages(site, data.schemas())
@@ -148,7 +173,8 @@ def write_site(
     with progress.stage("data", len(later)) as stage:
         written, listed, structured = package.result()
         writer.claim_all(written)
-        writer.write("_headers", sitemap.host_headers(written, site.settings["base_path"]))
+        headers = sitemap.host_headers(written, site.settings["base_path"])
+        writer.write("_headers", headers + own_headers(templates))
         pages.set_downloads(site_pages, listed, structured)
         documents += render_batch(later, writer.claim_all([site_pages[i].output for i in later]))
         stage.advance(len(later))
@@ -253,11 +279,20 @@ def make_data(root: str) -> tuple[list[str], list[pages.Download], dict[str, str
 
 
 def write_static(writer: Writer, templates: Path) -> None:
-    """templates/static/, as it is, under static/."""
-    static = templates / "static"
-    for path in sorted(static.rglob("*")):
-        if path.is_file():
-            writer.write(f"static/{path.relative_to(static).as_posix()}", path.read_bytes())
+    """templates/static/, as it is, under static/; templates/host/, the files a host reads
+    (.htaccess, CNAME, _redirects...), at the site's root: _headers there is added after the
+    build's own (see write_site)."""
+    for folder, prefix in ((templates / "static", "static/"), (templates / "host", "")):
+        for path in sorted(folder.rglob("*")):
+            name = prefix + path.relative_to(folder).as_posix()
+            if path.is_file() and name != "_headers":
+                writer.write(name, path.read_bytes())
+
+
+def own_headers(templates: Path) -> bytes:
+    """templates/host/_headers, the lines a site's keeper adds to the build's _headers."""
+    path = templates / "host" / "_headers"
+    return b"\n# From templates/host/_headers:\n" + path.read_bytes() if path.is_file() else b""
 
 
 def downloads(listed: list[dict[str, Any]]) -> list[pages.Download]:

@@ -84,7 +84,9 @@ def locked(path: Path) -> Iterator[None]:
         with _lock_by_existence(path):
             yield
         return
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    # Not through a link planted under the lock's name: a build would lock, and create,
+    # a file elsewhere.
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
     try:
         lock(fd)
         yield
@@ -137,7 +139,8 @@ def _lock_by_existence(path: Path) -> Iterator[None]:
     try:
         os.write(fd, str(os.getpid()).encode())
         os.close(fd)
-        path.touch()  # the same lock file beside site/ as with a system lock
+        # the same lock file beside site/ as with a system lock, not made through a link
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644))
         yield
     finally:
         with contextlib.suppress(FileNotFoundError):

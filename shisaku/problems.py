@@ -13,6 +13,35 @@ from typing import Any
 # One message per problem code. The error type shown in brackets is frictionless's own
 # where frictionless found it, so people can search for it.
 MESSAGES: dict[str, dict[str, str]] = {
+    "output-holds-project": {
+        "en": "this is the {what} folder, or holds it; a build replaces its output folder "
+        "whole, so it never writes here: give --out a folder of its own, such as site",
+        "ja": "これは{what}のフォルダか、それを含むフォルダです。ビルドは出力フォルダを丸ごと"
+        "置き換えるため、ここには書き出しません。--out には専用のフォルダ（例: site）を指定してください",
+    },
+    "output-in-project": {
+        "en": "this folder is inside the {what} folder, which the build reads: give --out a "
+        "folder outside it, such as site",
+        "ja": "このフォルダはビルドが読み込む{what}のフォルダの中にあります。--out にはその外の"
+        "フォルダ（例: site）を指定してください",
+    },
+    "output-not-ours": {
+        "en": "this folder has files and was not made by a build (it has no {marker} file); a "
+        "build replaces its output folder whole, so it leaves this one as it is: give --out "
+        "a new or empty folder, or delete this one if it is an old site",
+        "ja": "このフォルダにはファイルがあり、ビルドが作ったものではありません（{marker} "
+        "ファイルがありません）。ビルドは出力フォルダを丸ごと置き換えるため、このフォルダには"
+        "手を付けません。--out に新しいフォルダか空のフォルダを指定するか、古いサイトであれば"
+        "このフォルダを削除してください",
+    },
+    "output-not-folder": {
+        "en": "this is a file, not a folder; give --out a folder",
+        "ja": "これはフォルダではなくファイルです。--out にはフォルダを指定してください",
+    },
+    "output-unwritable": {
+        "en": "the site cannot be written here: {detail}; the site there is as it was",
+        "ja": "ここにサイトを書き出せません（{detail}）。既存のサイトは元のままです",
+    },
     "encoding-error": {
         "en": "the file is not UTF-8 text (byte {byte} cannot be read); save it as UTF-8",
         "ja": "ファイルがUTF-8ではありません（{byte}を読めません）。UTF-8で保存してください",
@@ -42,6 +71,31 @@ MESSAGES: dict[str, dict[str, str]] = {
         "self-contained, so put the file or folder itself here",
         "ja": "これはコンテンツフォルダの外（{target}）へのリンクです。リンクではなく、ファイルや"
         "フォルダそのものを置いてください",
+    },
+    "link-outside-project": {
+        "en": "this is a link to {target}, outside its folder; templates and schemas are "
+        "published or read as they are, so nothing outside the project may come in through a "
+        "link: put the file itself here",
+        "ja": "これはフォルダの外（{target}）へのリンクです。テンプレートとスキーマはそのまま"
+        "公開・読み込みされるため、プロジェクトの外のものをリンクで取り込むことはできません。"
+        "ファイルそのものを置いてください",
+    },
+    "written-twice": {
+        "en": "{path} is written twice: {detail}",
+        "ja": "{path} が2回書き出されます: {detail}",
+    },
+    "reserved-name": {
+        "en": "{value} is a name Windows keeps for a device (CON, PRN, AUX, NUL, COM1–9, "
+        "LPT1–9): the id names a folder of the site, which Windows could not make; choose "
+        "another id",
+        "ja": "{value} はWindowsが装置のために予約している名前です（CON、PRN、AUX、NUL、COM1〜9、"
+        "LPT1〜9）。IDはサイトのフォルダ名になり、Windowsでは作れないため、別のIDにしてください",
+    },
+    "page-slug-taken": {
+        "en": 'a page cannot be called "{slug}": the site has a folder of that name in each '
+        "language ({taken}); rename the file",
+        "ja": "ページの名前を「{slug}」にはできません。各言語のフォルダに同じ名前のフォルダがあります"
+        "（{taken}）。ファイル名を変えてください",
     },
     "link-broken": {
         "en": "this is a link to {target}, which does not exist",
@@ -516,6 +570,10 @@ CHARACTER_NAMES = {
     "\u3000": ("a full-width space", "全角スペース"),
     "\u00a0": ("a no-break space", "ノーブレークスペース"),
     "\ufeff": ("a byte order mark", "BOM"),
+    **dict.fromkeys(
+        "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
+        ("a bidirectional control character", "文字の向きを変える制御文字"),
+    ),
 }
 
 
@@ -544,6 +602,8 @@ def print_problems(problems: list[Problem], lang: str) -> int:
     warnings = sum(item.is_warning for item in problems)
     if problems:
         print(summary(len(problems) - warnings, lang, warnings), file=sys.stderr)
+    if any(item.type == "output-error" for item in problems):
+        return 2  # where the site goes, not what content says: a usage error
     return 1 if len(problems) > warnings else 0
 
 

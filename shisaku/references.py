@@ -12,7 +12,7 @@ from .load import Record
 from .markup import page_title, render_markdown
 from .problems import Language, Localized, Problem, quote
 from .rows import Path_, get, line_of
-from .shapes import problem
+from .shapes import problem, reserved_on_windows
 
 
 def check_duplicates(records: list[Record]) -> list[Problem]:
@@ -131,6 +131,11 @@ class Known:
         return self.complete and value not in self.ids
 
 
+# The folders the build makes in each language's folder (pages.py's URLs): a Markdown page
+# of the same name would be written over them.
+SITE_FOLDERS = ("data", "divisions", "policies", "projects", "reports", "search")
+
+
 def check_pages(pages: list[Record], languages: list[str]) -> list[Problem]:
     """Every Markdown page has a title, and a version in every site language.
 
@@ -141,6 +146,28 @@ def check_pages(pages: list[Record], languages: list[str]) -> list[Problem]:
     by_slug: dict[str, dict[str, Record]] = {}
     for page in pages:
         by_slug.setdefault(page.data["slug"], {})[page.data["lang"]] = page
+        if reserved_on_windows(page.data["slug"]):
+            found.append(
+                Problem(
+                    page.file,
+                    None,
+                    "",
+                    "reserved-name",
+                    "constraint-error",
+                    {"value": quote(page.data["slug"])},
+                )
+            )
+        if page.data["slug"] in SITE_FOLDERS:
+            found.append(
+                Problem(
+                    page.file,
+                    None,
+                    "",
+                    "page-slug-taken",
+                    "unique-error",
+                    {"slug": page.data["slug"], "taken": ", ".join(SITE_FOLDERS)},
+                )
+            )
         text = page.data["text"]
         if text is None:
             continue

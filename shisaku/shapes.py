@@ -118,7 +118,18 @@ SHAPES: dict[str, dict[str, Any]] = {
                 {"email": OPTIONAL(EMAIL), "phone": OPTIONAL(PHONE), "url": OPTIONAL(URL)}
             ),
         },
-        "license": {"id": STR(), "name": TEXT, "url": URL, "note": TEXT},
+        "license": {
+            "id": STR(
+                r"^[A-Za-z0-9][A-Za-z0-9.+-]*$",
+                (
+                    "an SPDX licence id such as CC-BY-4.0 (letters, digits, . + -)",
+                    "CC-BY-4.0 のようなSPDXのライセンスID（英数字と . + -）",
+                ),
+            ),
+            "name": TEXT,
+            "url": URL,
+            "note": TEXT,
+        },
         "base_url": STR(
             r'^https?://[^/\s<>"{}|\\^`?#]+$',
             (
@@ -268,9 +279,23 @@ def check_text(record: Record, path: Path_, text: Any) -> list[Problem]:
         return scalar_problems(record, path, text) or [
             problem(record, path, "not-text", "type-error", value=quote(text))
         ]
-    if FORMULA_START.match(text):
-        return [problem(record, path, "formula-text", "formula-injection", char=character(text[0]))]
+    lead = formula_lead(text)
+    if lead:
+        return [problem(record, path, "formula-text", "formula-injection", char=character(lead))]
     return []
+
+
+def formula_lead(text: str) -> str:
+    """The character that would make a spreadsheet run the text as a formula, or "". Looked
+    for after the spaces a spreadsheet may trim (ASCII, tab, no-break, ideographic) and in
+    NFKC, so that a full-width ＝ or ＋ counts as = and +: LibreOffice with "trim spaces"
+    runs " =1+1"."""
+    start = len(text) - len(text.lstrip(" \t\u00a0\u3000"))
+    if start < len(text) and FORMULA_START.match(unicodedata.normalize("NFKC", text[start])):
+        return text[start]
+    if FORMULA_START.match(text):
+        return text[0]
+    return ""
 
 
 def check_words(record: Record, path: Path_, items: Any) -> list[Problem]:
@@ -387,6 +412,8 @@ def check_cost_years(record: Record, path: Path_, value: Any) -> list[Problem]:
 def check_scalar(record: Record, path: Path_, value: Any, shape: Any) -> list[Problem]:
     """A single value, that YAML 1.1 read as written: a cell, a whole number or a text."""
     if shape is CELL:
+        if path and path[-1] == "id":
+            return check_id_spaces(record, path, value) or check_reserved_name(record, path, value)
         return check_id_spaces(record, path, value)
     if shape is INT and (not isinstance(value, int) or isinstance(value, bool)):
         return [problem(record, path, "not-whole-number", "type-error", value=quote(value))]
@@ -415,12 +442,14 @@ def check_string(record: Record, path: Path_, value: Any, shape: STR) -> list[Pr
     """A text, of shape.pattern when it has one; shape.form says that pattern in words."""
     if not isinstance(value, str):
         return [problem(record, path, "not-text", "type-error", value=quote(value))]
-    if shape.pattern and not re.match(shape.pattern, value) and shape.form:
+    # fullmatch: with re.match, "$" would also accept a newline at the end (a code "132225\n"
+    # would reach the data files' names)
+    if shape.pattern and not re.fullmatch(shape.pattern, value) and shape.form:
         form = Localized(en=shape.form[0], ja=shape.form[1])
         return [
             problem(record, path, "bad-form", "constraint-error", value=quote(value), form=form)
         ]
-    if shape.pattern and not re.match(shape.pattern, value):
+    if shape.pattern and not re.fullmatch(shape.pattern, value):
         return [
             problem(
                 record,
@@ -452,6 +481,22 @@ def check_amount(record: Record, path: Path_, cost: Any) -> list[Problem]:
         return [problem(record, path, "amount-to-fill", "type-error")]
     shown = quote(cost.written) if isinstance(cost, Yaml11) else quote(cost)
     return [problem(record, path, "not-amount", "type-error", value=shown)]
+
+
+# Names Windows keeps for devices, in any case and with any extension: a folder named so
+# (an id is its page's folder) cannot be made or copied there.
+WINDOWS_RESERVED = re.compile(r"(?i)(?:con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(?:\..*)?")
+
+
+def reserved_on_windows(name: str) -> bool:
+    return WINDOWS_RESERVED.fullmatch(name) is not None
+
+
+def check_reserved_name(record: Record, path: Path_, value: Any) -> list[Problem]:
+    """An id that Windows cannot have as a folder's name, which the id becomes."""
+    if isinstance(value, str) and reserved_on_windows(value):
+        return [problem(record, path, "reserved-name", "constraint-error", value=quote(value))]
+    return []
 
 
 def check_id_spaces(record: Record, path: Path_, value: Any) -> list[Problem]:

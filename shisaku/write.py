@@ -31,14 +31,36 @@ from pathlib import Path
 from types import TracebackType
 
 from . import portable
+from .fingerprint import state_file
+from .problems import Localized, Problem
 
 OLD_SUFFIX = "-old"
+# In every site this tool builds: the sign that a folder is one, which a build may replace
+# whole. A folder without it (a user's documents, the project itself) is never replaced.
+MARKER = ".shisaku-site"
+MARKER_TEXT = (
+    "This folder is a site built by shisaku (python build.py); each build replaces it whole.\n"
+    "このフォルダは shisaku（python build.py）が作ったサイトです。ビルドのたびに丸ごと置き換わります。\n"
+)
+# The published files and folders are readable by the web server whatever the umask.
+PUBLISHED_UMASK = 0o022
 # A path with an empty, "." or ".." part: outside the site, or not a file's path.
 NOT_IN_SITE = re.compile(r"(?:^|/)\.{0,2}(?:/|$)")
 
 
 class WriteError(Exception):
     """Two outputs claimed the same path, or a path left the site."""
+
+    def said(self) -> dict[str, str | Localized]:
+        """The written-twice problem's parameters."""
+        path, _, _ = str(self.args[0]).partition(":")
+        return {
+            "path": path,
+            "detail": Localized(
+                en="two pages or files claim the same address; rename one of them",
+                ja="2つのページかファイルが同じアドレスになります。どちらかの名前を変えてください",
+            ),
+        }
 
 
 class Writer:
@@ -63,6 +85,8 @@ class Writer:
     def __enter__(self) -> Writer:
         self.site.parent.mkdir(parents=True, exist_ok=True)
         self._held.enter_context(portable.locked(lock_file(self.site)))
+        umask = os.umask(PUBLISHED_UMASK)  # the workers, forked later, and Pagefind too
+        self._held.callback(os.umask, umask)
         try:
             self._recover()
             for folder in self.leftovers():
@@ -72,6 +96,7 @@ class Writer:
             self._held.close()
             raise
         self.root = str(self.staging)
+        self.write(MARKER, MARKER_TEXT)
         return self
 
     def __exit__(
@@ -155,6 +180,53 @@ class Writer:
             except FileExistsError:
                 continue
             return path
+
+
+def output_folder(site: Path) -> Path:
+    """The folder a build writes for --out site: its absolute path, or where site is a
+    symbolic link (to a deploy folder, say) the folder it points to, so that the new site is
+    swapped in there and the link stays."""
+    return Path(os.path.realpath(site)) if site.is_symlink() else Path(os.path.abspath(site))
+
+
+def output_problems(
+    site: Path, kept: list[tuple[Localized, Path, bool]], shown: str
+) -> list[Problem]:
+    """Why a build may not replace the folder site (its output_folder; shown: as the user
+    named it): it is one of the kept folders (content, templates...: what they are, and
+    whether a site may be inside them), holds one or lies inside one, it is not a folder, or
+    it has files and is not a site this tool made. [] when it is missing, empty or ours."""
+    where = shown
+    for what, folder, may_hold_site in kept:
+        kept_folder = Path(os.path.realpath(folder))
+        if kept_folder == site or site in kept_folder.parents:
+            return [output_problem(where, "output-holds-project", what=what)]
+        if kept_folder in site.parents and not may_hold_site:
+            return [output_problem(where, "output-in-project", what=what)]
+    if not site.exists():
+        return []
+    if not site.is_dir():
+        return [output_problem(where, "output-not-folder")]
+    try:
+        empty = next(os.scandir(site), None) is None
+    except OSError as error:
+        return [output_problem(where, "output-unwritable", detail=error.strerror or str(error))]
+    if empty or is_our_site(site):
+        return []
+    return [output_problem(where, "output-not-ours", marker=MARKER)]
+
+
+def is_our_site(site: Path) -> bool:
+    """A site this tool made: its marker is a file of its own (not a link planted there), or,
+    from a version before the marker, the build's state file is beside it."""
+    marker = site / MARKER
+    return (marker.is_file() and not marker.is_symlink()) or (
+        state_file(site).is_file() and not state_file(site).is_symlink()
+    )
+
+
+def output_problem(where: str, code: str, **params: str | Localized) -> Problem:
+    return Problem(where, None, "", code, "output-error", params)
 
 
 def target_in(root: str, path: str) -> str:

@@ -266,7 +266,7 @@ def rename(source, target):
 portable.exchange, os.rename = exchange, rename
 with write.Writer(site) as writer:
     for file in sorted(new.rglob("*")):
-        if file.is_file():
+        if file.is_file() and file.name != write.MARKER:  # the writer writes its own
             writer.write(file.relative_to(new).as_posix(), file.read_bytes())
     writer.commit()
 """

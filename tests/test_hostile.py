@@ -546,7 +546,7 @@ def hostile_files() -> dict[str, str | bytes]:
         ("en: Watch-over Program", f"en: {double_quoted(MARKUP)}"),
         ("summary:", "summary\u3000:"),  # a full-width space after a key
         ("ja: 高齢者を見守る。", "ja: \u3000高齢者を𠮷見守る。"),  # full-width indent, 𠮷 (U+20BB7)
-        ("ja: 訪問を行った。", "ja: ＝訪問を行った。"),  # a full-width ＝ is not a formula
+        ("ja: 訪問を行った。", "ja: 訪問＝3回、＋1回を行った。"),  # ＝ and ＋ inside text
         ("en: Visits were made.", "en: 'Visits = 3 + 1, @ home'"),
     ]:
         text = edit(text, old, new)
@@ -666,7 +666,7 @@ NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 def test_no_cell_is_a_formula(hostile_site):
     """No CSV cell begins with = + - @ or a tab unless it is a number, and no XLSX cell is a
-    formula; a full-width ＝ and a = inside the text are text."""
+    formula; a full-width ＝ or ＋ and a = inside the text are text."""
     rows = csv_rows(hostile_site)
     for row in rows:
         for column, cell in row.items():
@@ -674,7 +674,7 @@ def test_no_cell_is_a_formula(hostile_site):
                 column,
                 cell,
             )
-    assert project_row(hostile_site)["取組内容"] == "＝訪問を行った。"
+    assert project_row(hostile_site)["取組内容"] == "訪問＝3回、＋1回を行った。"
     for path in (hostile_site / "data").glob("*.xlsx"):
         book = openpyxl.load_workbook(path)
         for sheet in book.worksheets:

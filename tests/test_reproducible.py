@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from shisaku import data, load, model, pipeline, validate
+from shisaku.formats import Formatter
 
 from .conftest import CONTENT, ROOT
 
@@ -107,6 +108,7 @@ def normalized(text: str, epoch: int, sizes: set[int]) -> str:
     text = re.sub(r"[0-9a-f]{64}", "<sha256>", text)
     for size in sizes:
         text = re.sub(rf"(?<![0-9]){size}(?![0-9])", "<size>", text)
+        text = text.replace(Formatter("en").size(size), "<size>")  # as the data page shows it
     return text
 
 
