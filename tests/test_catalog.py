@@ -17,7 +17,7 @@ import pytest
 from csvw import Table
 from frictionless import Package
 from pyshacl import validate as shacl_validate
-from rdflib import RDF, Graph, Namespace, URIRef
+from rdflib import RDF, RDFS, Graph, Namespace, URIRef
 from rdflib.compare import isomorphic
 
 from .conftest import CONTENT, STANDARDS
@@ -122,9 +122,13 @@ def test_every_distribution_has_license_format_size_and_checksum(site, catalog):
         assert url.startswith(HOME + "data/"), url
         local = site / url.removeprefix(HOME)
         content = local.read_bytes()
-        assert catalog.value(node, DCT.license) == URIRef(
+        # the licence by the URL of CKAN's licence list, with the exact licence's own
+        licence = catalog.value(node, DCT.license)
+        assert licence == URIRef("http://www.opendefinition.org/licenses/cc-by")
+        assert catalog.value(licence, RDFS.seeAlso) == URIRef(
             "https://creativecommons.org/licenses/by/4.0/"
         )
+        assert str(catalog.value(licence, DCT.identifier)) == "CC-BY-4.0"
         assert str(catalog.value(node, DCAT.byteSize)) == str(len(content))
         checksum = catalog.value(node, SPDX.checksum)
         assert (
