@@ -4,7 +4,8 @@ Two views of the same data, both in the catalogue:
 
 - `#dataset`: the whole data package, every fiscal year, with a distribution per file that
   holds every year (the tables, the workbook, the CSVW metadata, the zip, datapackage.json).
-  Its temporal coverage lists each fiscal year (1 April to 31 March).
+  Its temporal coverage is one period, from the first fiscal year's 1 April to the last one's
+  31 March: ckanext-dcat keeps a single dct:temporal of a dataset, whichever it meets first.
 - `#series`, a dcat:DatasetSeries of one dcat:Dataset per fiscal year's report
   (`#dataset-2023`, ...), each with its own period and its own distribution, that year's rows
   as 132225_projects_2023.csv; dcat:inSeries on each member, dcat:prev / dcat:next between
@@ -17,6 +18,13 @@ Two views of the same data, both in the catalogue:
 
 Every node has an IRI (no blank nodes), derived from base_url + base_path in site.yaml, so the
 graph is stable from build to build and both syntaxes say exactly the same thing.
+
+What CKAN with ckanext-dcat (2.4, DCAT-AP 3 and 2 profiles) needs, checked by
+tests/test_ckan.py with the real parser: a licence IRI its licence list knows (it matches by
+URL), media types with a plain label (CKAN's format list maps "text/csv" to CSV; the IRI alone
+becomes the format), owl:versionInfo beside dcat:version (the DCAT-AP 2 profile reads only the
+former), a place with a skos:prefLabel, and an ASCII name in each title written without Latin
+letters, since CKAN names a harvested dataset from its title's ASCII letters and digits.
 """
 
 from __future__ import annotations
@@ -26,8 +34,8 @@ import itertools
 import json
 from typing import Any
 
-from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, FOAF, SKOS
+from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF, OWL, SKOS
 
 from .data import listed_resources, release_time, year_resource
 from .formats import wareki
@@ -52,6 +60,14 @@ THEMES = {
 }
 ADMS_PUBLISHER_TYPE = "http://purl.org/adms/publishertype/LocalAuthority"
 ADMS_LICENCE_TYPE = "http://purl.org/adms/licencetype/Attribution"
+# The URL of each licence in CKAN's own licence list (ckan/model/license.py), by SPDX id: the
+# key ckanext-dcat matches a distribution's dct:license on to set the dataset's license_id
+# (cc-by, the id BODIK's harvester takes); the licence's own text stays linked (rdfs:seeAlso).
+CKAN_LICENCES = {
+    "CC-BY-4.0": "http://www.opendefinition.org/licenses/cc-by",
+    "CC-BY-SA-4.0": "http://www.opendefinition.org/licenses/cc-by-sa",
+    "CC0-1.0": "http://www.opendefinition.org/licenses/cc-zero",
+}
 FILE_TYPES = {"csv": "CSV", "xlsx": "XLSX", "json": "JSON", "zip": "ZIP"}
 CATALOG_FILES = {"catalog.ttl": "text/turtle", "catalog.jsonld": "application/ld+json"}
 SERIES_SUFFIX = {"ja": "（年度別）", "en": " by fiscal year"}
@@ -66,6 +82,8 @@ PREFIXES = {
     "skos": SKOS,
     "locn": LOCN,
     "dcatap": DCATAP,
+    "owl": OWL,
+    "rdfs": RDFS,
     "xsd": XSD,
 }
 
@@ -77,6 +95,15 @@ def home(site: Site) -> str:
 def fiscal_year_period(fiscal_year: int) -> tuple[datetime.date, datetime.date]:
     """A Japanese fiscal year: 1 April to 31 March of the next year."""
     return datetime.date(fiscal_year, 4, 1), datetime.date(fiscal_year + 1, 3, 31)
+
+
+def with_name(title: str, name: str) -> str:
+    """A dataset's title with its ASCII name in brackets where the title has no Latin letter:
+    CKAN's harvester names a dataset from the letters and digits of its default-language title,
+    so a Japanese one alone gives "__" (or "5_" from 令和5年度)."""
+    if any("a" <= c.lower() <= "z" for c in title):
+        return title
+    return f"{title} ({name})"
 
 
 class CatalogBuilder:
@@ -126,7 +153,7 @@ class CatalogBuilder:
         self.add(catalog, DCAT.dataset, dataset)
         self.add(catalog, DCAT.themeTaxonomy, self.theme_scheme())
         self.common(catalog)
-        self.dataset(dataset)
+        self.dataset(dataset, years)
         self.add(catalog, DCAT.resource, self.series(years))
         for year in years:
             self.add(catalog, DCAT.dataset, self.node(f"dataset-{year}"))
@@ -159,12 +186,18 @@ class CatalogBuilder:
         return agent
 
     def license(self) -> URIRef:
-        license_ = self.typed(self.settings["license"]["url"], DCTERMS.LicenseDocument)
+        """The licence as CKAN's licence list names it where it has it, else by its own URL."""
+        given = self.settings["license"]
+        license_ = self.typed(CKAN_LICENCES.get(given["id"], given["url"]), DCTERMS.LicenseDocument)
         self.add(
             license_,
             DCTERMS.type,
             self.concept(ADMS_LICENCE_TYPE, {"en": "Attribution", "ja": "表示"}),
         )
+        self.texts(license_, DCTERMS.title, given["name"])
+        self.add(license_, DCTERMS.identifier, Literal(given["id"]))
+        if str(license_) != given["url"]:
+            self.add(license_, RDFS.seeAlso, URIRef(given["url"]))  # the exact licence and version
         return license_
 
     def concept(self, iri: str, labels: dict[str, str]) -> URIRef:
@@ -185,6 +218,8 @@ class CatalogBuilder:
                 else (f"{city['name'][lang]}, {city['prefecture'][lang]}")
             )
             self.add(place, LOCN.geographicName, Literal(name, lang=lang))
+            # ckanext-dcat's spatial text (spatial_text), which reads no locn:geographicName
+            self.add(place, SKOS.prefLabel, Literal(name, lang=lang))
         return place
 
     def contact(self) -> URIRef:
@@ -232,16 +267,24 @@ class CatalogBuilder:
     def annual(self) -> URIRef:
         return self.typed(f"{EU}frequency/ANNUAL", DCTERMS.Frequency)
 
-    def dataset(self, dataset: URIRef) -> None:
+    def version(self, dataset: URIRef) -> None:
+        """The data's version, as DCAT-AP 3 says it and as DCAT-AP 2 did (owl:versionInfo)."""
+        version = Literal(self.settings["version"])
+        self.add(dataset, DCAT.version, version)
+        self.add(dataset, OWL.versionInfo, version)
+
+    def dataset(self, dataset: URIRef, years: list[int]) -> None:
         s = self.settings
         self.add(dataset, RDF.type, DCAT.Dataset)
-        self.described(dataset, s["title"], s["description"])
+        name = self.package["name"]
+        title = {lang: with_name(text, name) for lang, text in s["title"].items()}
+        self.described(dataset, title, s["description"])
         self.add(dataset, DCTERMS.identifier, Literal(self.package["id"]))
         self.add(dataset, DCAT.landingPage, self.landing_page())
-        self.add(dataset, DCAT.version, Literal(s["version"]))
+        self.version(dataset)
         self.add(dataset, DCTERMS.accrualPeriodicity, self.annual())
-        for report in self.site.reports:
-            self.add(dataset, DCTERMS.temporal, self.period(report.fiscal_year))
+        if years:
+            self.add(dataset, DCTERMS.temporal, self.period(years[0], years[-1]))
         self.sources(dataset, self.site.reports)
         for resource in whole_resources(self.site, self.package):
             self.add(dataset, DCAT.distribution, self.distribution(resource))
@@ -282,13 +325,15 @@ class CatalogBuilder:
         text_ja, _, text_en = resource["description"].partition("\n\n")
         text = {"ja": text_ja, "en": text_en}
         languages = self.site.languages
+        name = f"{self.package['name']}-{year}"
         self.described(
             member,
-            {lang: title.get(lang, title["en"]) for lang in languages},
+            {lang: with_name(title.get(lang, title["en"]), name) for lang in languages},
             {lang: text.get(lang, text_en) for lang in languages},
         )
         self.add(member, DCTERMS.identifier, Literal(f"{self.package['id']}#{resource['name']}"))
         self.add(member, DCAT.landingPage, self.landing_page(f"reports/{year}/"))
+        self.version(member)
         self.add(member, DCTERMS.temporal, self.period(year))
         self.add(member, DCAT.distribution, self.distribution(resource))
         self.sources(member, [r for r in self.site.reports if r.fiscal_year == year])
@@ -303,9 +348,11 @@ class CatalogBuilder:
         """Files kept at these URLs for the long term (the EU planned-availability vocabulary)."""
         return self.concept(f"{EU}planned-availability/STABLE", {"en": "stable", "ja": "安定"})
 
-    def period(self, fiscal_year: int) -> URIRef:
-        period = self.node(f"fy{fiscal_year}")
-        start, end = fiscal_year_period(fiscal_year)
+    def period(self, first: int, last: int | None = None) -> URIRef:
+        """Fiscal years from `first` to `last` (just `first` without it), as one period."""
+        last = first if last is None else last
+        period = self.node(f"fy{first}" if first == last else f"fy{first}-{last}")
+        start, end = fiscal_year_period(first)[0], fiscal_year_period(last)[1]
         self.add(period, RDF.type, DCTERMS.PeriodOfTime)
         self.add(period, DCAT.startDate, Literal(start, datatype=XSD.date))
         self.add(period, DCAT.endDate, Literal(end, datatype=XSD.date))
@@ -332,7 +379,11 @@ class CatalogBuilder:
             DCTERMS.format,
             self.typed(f"{EU}file-type/{file_type}", DCTERMS.MediaTypeOrExtent),
         )
-        self.add(node, DCAT.mediaType, self.typed(IANA + resource["mediatype"], DCTERMS.MediaType))
+        media_type = self.typed(IANA + resource["mediatype"], DCTERMS.MediaType)
+        # ckanext-dcat takes a media type's rdfs:label, where it has one, for its IRI: a plain
+        # type that CKAN's format list maps (text/csv to CSV), so its datastore loads the file
+        self.add(media_type, RDFS.label, Literal(resource["mediatype"]))
+        self.add(node, DCAT.mediaType, media_type)
         self.add(node, DCTERMS.license, self.license())
         self.add(node, DCAT.byteSize, Literal(resource["bytes"], datatype=XSD.nonNegativeInteger))
         self.add(node, SPDX.checksum, self.checksum(node, resource["hash"]))

@@ -295,6 +295,33 @@ def serve(site: Path) -> Iterator[str]:
     yield from serve_with(SiteHandler.serving(site), BASE_PATH)
 
 
+def serve_as_published(content: Path, folder: Path) -> Iterator[str]:
+    """A copy of `content` built into folder/site with base_url set to a local server's, and
+    served there as a host would (site/_headers applied), so that every URL the catalogue and
+    the data give answers: the site's URL, until the generator is closed."""
+    from shisaku import pipeline
+
+    server = http.server.ThreadingHTTPServer((HOST, 0), SiteHandler.serving(folder / "site"))
+    server.daemon_threads = True
+    base_url = f"http://{HOST}:{server.server_port}"
+    copy = Path(shutil.copytree(content, folder / "content"))
+    settings = copy / "site.yaml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(
+        re.sub(r"^base_url: .*$", f"base_url: {base_url}", text, flags=re.M), encoding="utf-8"
+    )
+    problems = pipeline.build(copy, folder / "site")
+    assert problems == [], problems
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        yield base_url + BASE_PATH
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
 def serve_with(handler: Any, path: str) -> Iterator[str]:
     """An HTTP server with this request handler on a free port, in a thread, until the
     generator is closed; its URL with path."""

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import http.server
 import json
 import re
-import shutil
 import subprocess
 import sys
-import threading
 import urllib.request
 import warnings
 from collections.abc import Iterator
@@ -20,11 +17,11 @@ import pytest
 from csvw import Table
 from frictionless import Package
 from pyshacl import validate as shacl_validate
-from rdflib import RDF, Graph, Namespace, URIRef
+from rdflib import RDF, RDFS, Graph, Namespace, URIRef
 from rdflib.compare import isomorphic
 
 from .conftest import CONTENT, STANDARDS
-from .site_server import BASE_PATH, HOST, SiteHandler, build_site
+from .site_server import build_site, serve_as_published
 from .test_data_package import AMOUNTS, HEADERS
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -125,9 +122,13 @@ def test_every_distribution_has_license_format_size_and_checksum(site, catalog):
         assert url.startswith(HOME + "data/"), url
         local = site / url.removeprefix(HOME)
         content = local.read_bytes()
-        assert catalog.value(node, DCT.license) == URIRef(
+        # the licence by the URL of CKAN's licence list, with the exact licence's own
+        licence = catalog.value(node, DCT.license)
+        assert licence == URIRef("http://www.opendefinition.org/licenses/cc-by")
+        assert catalog.value(licence, RDFS.seeAlso) == URIRef(
             "https://creativecommons.org/licenses/by/4.0/"
         )
+        assert str(catalog.value(licence, DCT.identifier)) == "CC-BY-4.0"
         assert str(catalog.value(node, DCAT.byteSize)) == str(len(content))
         checksum = catalog.value(node, SPDX.checksum)
         assert (
@@ -284,26 +285,7 @@ def test_robots_txt_points_to_the_sitemap(site):
 @pytest.fixture(scope="module")
 def harvested(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The site built with base_url http://127.0.0.1:{port} and served there, as a host would."""
-    folder = tmp_path_factory.mktemp("harvest")
-    server = http.server.ThreadingHTTPServer((HOST, 0), SiteHandler.serving(folder / "site"))
-    server.daemon_threads = True
-    base_url = f"http://{HOST}:{server.server_port}"
-    content = Path(shutil.copytree(CONTENT, folder / "content"))
-    settings = content / "site.yaml"
-    text = settings.read_text(encoding="utf-8")
-    settings.write_text(
-        re.sub(r"^base_url: .*$", f"base_url: {base_url}", text, flags=re.M), encoding="utf-8"
-    )
-    from shisaku import pipeline
-
-    assert pipeline.build(content, folder / "site") == []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield base_url + BASE_PATH
-    finally:
-        server.shutdown()
-        server.server_close()
+    yield from serve_as_published(CONTENT, tmp_path_factory.mktemp("harvest"))
 
 
 def fetch(url: str) -> tuple[int, str, bytes]:

@@ -293,7 +293,10 @@ def test_the_whole_dataset_keeps_the_files_of_every_year(city, catalog):
     assert base + "data/132225_projects.xlsx" in urls
     assert not any("_projects_20" in url for url in urls)
     assert {(city / url.removeprefix(base)).is_file() for url in urls} == {True}
-    assert len(list(catalog.objects(dataset, DCT.temporal))) == len(YEARS)
+    # one period over every year: ckanext-dcat keeps a single dct:temporal of a dataset
+    (period,) = catalog.objects(dataset, DCT.temporal)
+    assert catalog.value(period, DCAT.startDate).toPython() == datetime.date(YEARS[0], 4, 1)
+    assert catalog.value(period, DCAT.endDate).toPython() == datetime.date(YEARS[-1] + 1, 3, 31)
 
 
 def test_json_ld_says_the_same(city, catalog):
