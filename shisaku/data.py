@@ -16,6 +16,7 @@ from typing import Any
 
 from .formats import katakana, wareki, wide_characters
 from .model import Site
+from .problems import Problem, quote
 from .rows import TABLES, Validated, load_schema
 
 DATAPACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
@@ -118,13 +119,37 @@ ABOUT = {
 }
 
 
+# The last second a zip file can date its members with (their year is stored as year - 1980
+# in seven bits): a release time after it cannot be written into the package's zip.
+LAST_RELEASE = datetime.datetime(2107, 12, 31, 23, 59, 59, tzinfo=datetime.UTC)
+
+
+def release_problems() -> list[Problem]:
+    """SOURCE_DATE_EPOCH, when set, is a whole number of seconds up to LAST_RELEASE."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if not epoch:
+        return []
+    if epoch.isascii() and epoch.isdigit() and int(epoch) <= LAST_RELEASE.timestamp():
+        return []
+    return [
+        Problem(
+            "SOURCE_DATE_EPOCH",
+            None,
+            "",
+            "bad-epoch",
+            "environment-error",
+            {"value": quote(epoch), "last": LAST_RELEASE.strftime("%Y-%m-%d")},
+        )
+    ]
+
+
 def release_time(site: Site) -> datetime.datetime:
     """When this data was released: SOURCE_DATE_EPOCH if set, else site.yaml's `updated` date.
 
     Never the clock, so that two builds of the same content give the same bytes.
     """
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
+    if epoch and epoch.isascii() and epoch.isdigit():
         return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
     day = datetime.date.fromisoformat(site.settings["updated"])
     return datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.UTC)

@@ -28,7 +28,7 @@ LIBRARIES = (
     "jinja2",
     "markupsafe",
     "pyyaml",
-    "markdown",
+    "markdown-it-py",
     "nh3",
     "frictionless",
     "xlsxwriter",

@@ -3,9 +3,12 @@ and by render (the page's body)."""
 
 from __future__ import annotations
 
-import markdown
 import nh3
+from markdown_it import MarkdownIt
 from markupsafe import Markup
+
+# CommonMark and GitHub's tables; raw HTML passes to the sanitizer below.
+MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
 
 MARKDOWN_TAGS = {
     "h2",
@@ -41,7 +44,7 @@ MARKDOWN_ATTRIBUTES = {
 def render_markdown(text: str) -> Markup:
     """A Markdown page's body as HTML, without its title line (the template shows the title)."""
     body = text.lstrip().partition("\n")[2] if text.lstrip().startswith("# ") else text
-    html = markdown.markdown(body, extensions=["tables", "sane_lists"], output_format="html")
+    html = MARKDOWN.render(body)
     # Staff may paste raw HTML into Markdown: only an allow-list of tags survives, and no
     # script, event handler, style or javascript: URL.
     clean = nh3.clean(

@@ -14,6 +14,7 @@ import contextlib
 import gc
 import json
 from collections.abc import Iterator
+from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,7 @@ def build(
     go to warnings.found and write the site all the same (strict: they are problems)."""
     shown, site_dir = str(site_dir), output_folder(site_dir)
     problems = output_problems(site_dir, kept_folders(content, templates), shown)
+    problems += data.release_problems()
     if problems:
         return problems
     inputs = inputs or fingerprint.inputs_digest(content, templates)
@@ -103,6 +105,8 @@ def build(
         problems = validate.table_problems(validated)
         if problems:
             return problems
+        if isinstance(error, BrokenExecutor):  # a worker killed, or out of memory
+            return [Problem(shown, None, "", "worker-died", "environment-error")]
         if isinstance(error, WriteError):
             return [Problem(shown, None, "", "written-twice", "output-error", error.said())]
         if isinstance(error, OSError):  # a full disk, a folder that cannot be written

@@ -13,6 +13,18 @@ from typing import Any
 # One message per problem code. The error type shown in brackets is frictionless's own
 # where frictionless found it, so people can search for it.
 MESSAGES: dict[str, dict[str, str]] = {
+    "worker-died": {
+        "en": "a process of the build ended before its work was done (killed, or out of "
+        "memory); nothing was written there: run the build again",
+        "ja": "ビルドのプロセスが処理の途中で終了しました（強制終了またはメモリ不足）。"
+        "そこには何も書き出していません。もう一度ビルドしてください",
+    },
+    "bad-epoch": {
+        "en": "{value} is not a release time: set SOURCE_DATE_EPOCH to a whole number of seconds "
+        "since 1970 (UTC), up to {last}, or unset it",
+        "ja": "{value} はリリース時刻として使えません。SOURCE_DATE_EPOCH には1970年（UTC）からの秒数を"
+        "整数で（{last}まで）設定するか、設定を外してください",
+    },
     "output-holds-project": {
         "en": "this is the {what} folder, or holds it; a build replaces its output folder "
         "whole, so it never writes here: give --out a folder of its own, such as site",
@@ -300,6 +312,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "page-title": {
         "en": 'the page needs a title: begin it with a line such as "# About this site"',
         "ja": "ページの題名がありません。「# このサイトについて」のような行で始めてください",
+    },
+    "page-too-long": {
+        "en": "the page has {count} characters, more than the {limit} a page may have; split "
+        "it, or check that it is the right file",
+        "ja": "ページが{count}文字あり、1ページの上限（{limit}文字）を超えています。ページを分けるか、"
+        "正しいファイルか確かめてください",
+    },
+    "page-too-much-html": {
+        "en": "the page has {count} HTML tags, more than the {limit} a page may have; write it "
+        "in Markdown",
+        "ja": "ページにHTMLのタグが{count}個あり、上限（{limit}個）を超えています。Markdownで書いてください",
     },
     "page-too-deep": {
         "en": "lists are nested more than {limit} levels deep here; the page cannot be made into HTML",
@@ -594,16 +617,55 @@ def character(char: str) -> Localized:
     return Localized(en=f"{en} ({code})", ja=f"{ja}（{code}）")
 
 
-def print_problems(problems: list[Problem], lang: str) -> int:
-    """Each problem (and warning) on a line of stderr, then their count; the exit status:
-    1 when there is a problem, 0 when there are only warnings."""
+# Lines printed at most, for one file and in all: a file pasted into the wrong place can
+# have 100,000 problems, and the first few say what is wrong. The count says the rest.
+SHOWN_PER_FILE = 20
+SHOWN_IN_ALL = 200
+NOT_SHOWN = {
+    "file": {
+        "en": "{file}: {count} more problems in this file are not shown",
+        "ja": "{file}: このファイルには、ほかに{count}件の問題があります（表示していません）",
+    },
+    "all": {
+        "en": "{count} more problems in other files are not shown",
+        "ja": "ほかのファイルに、さらに{count}件の問題があります（表示していません）",
+    },
+}
+
+
+def shown_lines(problems: list[Problem], lang: str) -> list[str]:
+    """The lines printed for the problems: at most SHOWN_PER_FILE of a file, each file's rest
+    counted on a line, and after SHOWN_IN_ALL lines only the count of the rest."""
+    lines: list[str] = []
+    by_file: dict[str, list[Problem]] = {}
     for item in problems:
-        print(item.format(lang), file=sys.stderr)
+        by_file.setdefault(item.file, []).append(item)
+    left = 0
+    for file, items in by_file.items():
+        if len(lines) >= SHOWN_IN_ALL:
+            left += len(items)
+            continue
+        lines += [item.format(lang) for item in items[:SHOWN_PER_FILE]]
+        if len(items) > SHOWN_PER_FILE:
+            text = NOT_SHOWN["file"].get(lang, NOT_SHOWN["file"]["en"])
+            lines.append(one_line(text.format(file=file, count=f"{len(items) - SHOWN_PER_FILE:,}")))
+    if left:
+        text = NOT_SHOWN["all"].get(lang, NOT_SHOWN["all"]["en"])
+        lines.append(text.format(count=f"{left:,}"))
+    return lines
+
+
+def print_problems(problems: list[Problem], lang: str) -> int:
+    """Each problem (and warning) on a line of stderr (not more than shown_lines shows), then
+    their count; the exit status: 1 when there is a problem, 0 when there are only
+    warnings, 2 when the output folder is wrong."""
+    for line in shown_lines(problems, lang):
+        print(line, file=sys.stderr)
     warnings = sum(item.is_warning for item in problems)
     if problems:
         print(summary(len(problems) - warnings, lang, warnings), file=sys.stderr)
-    if any(item.type == "output-error" for item in problems):
-        return 2  # where the site goes, not what content says: a usage error
+    if any(item.type in ("output-error", "environment-error") for item in problems):
+        return 2  # where the site goes or how the build is run, not what content says
     return 1 if len(problems) > warnings else 0
 
 
@@ -611,7 +673,7 @@ def summary(count: int, lang: str = "en", warnings: int = 0) -> str:
     """`2 problems; nothing was written.`, or with warnings `1 problem, 2 warnings; ...`."""
     one, many = SUMMARY.get(lang, SUMMARY["en"])
     if not warnings:
-        return one if count == 1 else many.format(count=count)
+        return one if count == 1 else many.format(count=f"{count:,}")
     texts = WARNINGS.get(lang, WARNINGS["en"])
 
     def counted(name: str, n: int) -> str:

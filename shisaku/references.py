@@ -193,18 +193,49 @@ def check_pages(pages: list[Record], languages: list[str]) -> list[Problem]:
     return found
 
 
-# Python-Markdown parses a nested list by recursion, one level per 4 columns of indentation
-# or per list marker ("- - - x" nests three lists), and runs out of stack at a few hundred
-# levels. A page needs a few; this many is a paste gone wrong. Checked on the text, so the
+# A nested list, one level per 4 columns of indentation or per list marker ("- - - x" nests
+# three lists), or a quote in a quote: a page needs a few; this many is a paste gone wrong. Checked on the text, so the
 # limit does not depend on how deep in the stack a page happens to be rendered.
 MAX_PAGE_DEPTH = 20
 LINE_START = re.compile(r"^(?:[ \t>]|[-*+][ \t]|[0-9]{1,9}[.)][ \t])*", re.M)
 LIST_MARKER = re.compile(r"[-*+][ \t]|[0-9]{1,9}[.)][ \t]")
 
 
+# What a page may hold, so that every page renders in a second or so: a page of the site is
+# a few KB (the report's own pages are under 10 KB); raw HTML, which the sanitizer parses
+# in time that grows with the square of its nesting, a few dozen tags.
+MAX_PAGE_CHARACTERS = 200_000
+MAX_PAGE_TAGS = 1_000
+HTML_TAG = re.compile(r"<[A-Za-z!/?]")
+
+
 def check_markdown(page: Record) -> list[Problem]:
-    """A page nested deeper than Markdown can render: a problem at the first line too deep."""
+    """A page too long, with too much raw HTML, or nested deeper than Markdown renders: a
+    problem (at the first line too deep)."""
     text = page.data["text"]
+    if len(text) > MAX_PAGE_CHARACTERS:
+        return [
+            Problem(
+                page.file,
+                None,
+                "",
+                "page-too-long",
+                "constraint-error",
+                {"count": f"{len(text):,}", "limit": f"{MAX_PAGE_CHARACTERS:,}"},
+            )
+        ]
+    tags = len(HTML_TAG.findall(text))
+    if tags > MAX_PAGE_TAGS:
+        return [
+            Problem(
+                page.file,
+                None,
+                "",
+                "page-too-much-html",
+                "constraint-error",
+                {"count": f"{tags:,}", "limit": f"{MAX_PAGE_TAGS:,}"},
+            )
+        ]
     for match in LINE_START.finditer(text):
         markers = len(LIST_MARKER.findall(match[0]))
         columns = len(LIST_MARKER.sub("", match[0]).replace(">", "").expandtabs(4))

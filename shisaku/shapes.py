@@ -256,7 +256,7 @@ def check_languages(
     """A mapping with one entry per site language, each checked by check_one."""
     if not isinstance(value, dict):
         return [problem(record, path, "not-a-mapping", "type-error", found=describe(value))]
-    found = check_keys(record, path, value, languages)
+    found = check_keys(record, path, value, languages, suggestions(value, languages))
     for lang in languages:
         if value.get(lang) in (None, "", []):
             found.append(
@@ -307,14 +307,29 @@ def check_words(record: Record, path: Path_, items: Any) -> list[Problem]:
     ]
 
 
+# Unknown keys of one mapping given a "did you mean": past this many, the file is not a
+# misspelt one but something pasted into the wrong place, and the guesses would take seconds.
+SUGGESTED_KEYS = 100
+
+
+def suggestions(value: dict[Any, Any], expected: list[Any]) -> dict[Any, list[str]]:
+    """The close known keys of each unknown key of a mapping (its first SUGGESTED_KEYS)."""
+    unknown = [key for key in value if key not in expected]
+    return {key: suggest(key, expected) for key in unknown[:SUGGESTED_KEYS]}
+
+
 def check_keys(
-    record: Record, path: Path_, value: dict[Any, Any], expected: list[Any]
+    record: Record,
+    path: Path_,
+    value: dict[Any, Any],
+    expected: list[Any],
+    guessed: dict[Any, list[str]],
 ) -> list[Problem]:
-    """Unknown keys, and keys written twice in one mapping."""
+    """Unknown keys (guessed: their suggestions), and keys written twice in one mapping."""
     found = []
     for key in value:
         if key not in expected:
-            close = suggest(key, expected)
+            close = guessed.get(key, [])
             suggestion = Localized(
                 en=f" (did you mean {close[0]}?)" if close else "",
                 ja=f"（{close[0]} の間違いですか？）" if close else "",
@@ -373,8 +388,9 @@ def check_mapping(
     """A mapping with the keys of shape, each value of its own shape."""
     if not isinstance(value, dict):
         return [problem(record, path, "not-a-mapping", "type-error", found=describe(value))]
-    found = check_keys(record, path, value, list(shape))
-    misspelt = {close for key in value if key not in shape for close in suggest(key, list(shape))}
+    guessed = suggestions(value, list(shape))
+    found = check_keys(record, path, value, list(shape), guessed)
+    misspelt = {close for found_close in guessed.values() for close in found_close}
     for key, inner in shape.items():
         if key in misspelt:
             continue  # the unknown-key line already says "did you mean ...?"
@@ -404,7 +420,7 @@ def check_cost_years(record: Record, path: Path_, value: Any) -> list[Problem]:
     """Costs by fiscal year: a mapping of amounts (which years: check_costs)."""
     if not isinstance(value, dict):
         return [problem(record, path, "not-a-mapping", "type-error", found=describe(value))]
-    return check_keys(record, path, value, list(value)) + [
+    return check_keys(record, path, value, list(value), {}) + [
         p for key, cost in value.items() for p in check_amount(record, (*path, key), cost)
     ]
 
@@ -605,7 +621,7 @@ def check_updated(record: Record) -> list[Problem]:
     if not isinstance(updated, str) or not re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", updated):
         return []
     try:
-        datetime.date.fromisoformat(updated)
+        day = datetime.date.fromisoformat(updated)
     except ValueError:
         return [
             invalid(
@@ -613,6 +629,15 @@ def check_updated(record: Record) -> list[Problem]:
                 ("updated",),
                 en=f"{quote(updated)} is not a date",
                 ja=f"{quote(updated)} は日付ではありません",
+            )
+        ]
+    if day.year > 2107:  # a zip file cannot date its members later
+        return [
+            invalid(
+                record,
+                ("updated",),
+                en=f"{quote(updated)} is after 2107, the last year a zip file can hold",
+                ja=f"{quote(updated)} は zip ファイルに書ける最後の年（2107年）より後です",
             )
         ]
     return []

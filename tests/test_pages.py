@@ -26,6 +26,34 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+class ActiveParts(HTMLParser):
+    """What in HTML could run or load something: elements of that kind, event handlers and
+    styles, and links or sources to a javascript: or data: address (entities decoded). A
+    refused link left as its Markdown text is text, and not counted."""
+
+    RUNNING = frozenset({"script", "iframe", "svg", "form", "object", "embed", "style", "img"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.RUNNING:
+            self.found.append(f"<{tag}>")
+        for name, value in attrs:
+            address = re.sub(r"[\s\x00-\x1f]", "", value or "").lower()
+            if name.startswith("on") or name == "style":
+                self.found.append(f"{tag} {name}")
+            elif name in ("href", "src", "action") and address.startswith(("javascript:", "data:")):
+                self.found.append(f"{tag} {name}={value}")
+
+
+def active_parts(page_html: str) -> list[str]:
+    parser = ActiveParts()
+    parser.feed(page_html)
+    return parser.found
+
+
 class Text(HTMLParser):
     """The visible text of a page (script and style left out), and its links and alternates."""
 
@@ -374,8 +402,7 @@ def test_markdown_pages_are_sanitized(tmp_path):
     assert pipeline.build(write_tree(tmp_path / "content", files), out) == []
     html = (out / "en" / "about" / "index.html").read_text(encoding="utf-8")
     main = html.split("<main", 1)[1].split("</main>", 1)[0]
-    for forbidden in ["<script", "javascript:", "onclick", "<iframe", "style="]:
-        assert forbidden not in main, forbidden
+    assert active_parts(main) == []
     assert "<h2>Section</h2>" in main and "https://example.org" in main
 
 
