@@ -206,7 +206,9 @@ LIST_MARKER = re.compile(r"[-*+][ \t]|[0-9]{1,9}[.)][ \t]")
 # in time that grows with the square of its nesting, a few dozen tags.
 MAX_PAGE_CHARACTERS = 200_000
 MAX_PAGE_TAGS = 1_000
-HTML_TAG = re.compile(r"<[A-Za-z!/?]")
+# An HTML start or end tag (not an autolink such as <https://example.org>), a comment or
+# a declaration.
+HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?=[\s/>])|<[!?]")
 
 
 def check_markdown(page: Record) -> list[Problem]:

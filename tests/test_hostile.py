@@ -24,6 +24,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -473,6 +474,112 @@ CASES = [
         pages("# 概要\n\n本文\x00。\n"),
         f"{PAGE}:3: a NUL character (U+0000) cannot be in content; delete it {PASTED} (encoding-error)",
     ),
+    # Issue 18: values checked for what they become (a folder, a file name, a cell).
+    case(
+        "code-with-a-newline",  # was published in the data files' names
+        site('code: "132225"', 'code: "132225\\n"'),
+        f'{SITE}:4: city.code: "132225\\n" does not have the form ^[0-9]{{6}}$ (constraint-error)',
+    ),
+    case(
+        "project-id-con",  # a folder Windows cannot make
+        project("id: mimamori", "id: con"),
+        f'{PROJECT}:1: id: "con" is a name Windows keeps for a device (CON, PRN, AUX, NUL, COM1–9, LPT1–9): the id names a folder of the site, which Windows could not make; choose another id (constraint-error)',
+    ),
+    case(
+        "division-id-nul",
+        {
+            "divisions/soumu.yaml": edit(DIVISION_YAML, "id: soumu", "id: nul"),
+            **project("division: soumu", "division: nul"),
+        },
+        f'{DIVISION}:1: id: "nul" is a name Windows keeps for a device (CON, PRN, AUX, NUL, COM1–9, LPT1–9): the id names a folder of the site, which Windows could not make; choose another id (constraint-error)',
+    ),
+    case(
+        "policy-id-com1",
+        {
+            "2023/policies/kurashi.yaml": edit(POLICY_YAML, "id: kurashi", "id: com1"),
+            **project("policy: kurashi", "policy: com1"),
+        },
+        f'{POLICY}:1: id: "com1" is a name Windows keeps for a device (CON, PRN, AUX, NUL, COM1–9, LPT1–9): the id names a folder of the site, which Windows could not make; choose another id (constraint-error)',
+    ),
+    case(
+        "page-named-aux",
+        {"pages/aux.en.md": "# Aux\n\nText.\n", "pages/aux.ja.md": "# 補助\n\n本文。\n"},
+        [
+            'content/pages/aux.en.md: "aux" is a name Windows keeps for a device (CON, PRN, AUX, NUL, COM1–9, LPT1–9): the id names a folder of the site, which Windows could not make; choose another id (constraint-error)',
+            'content/pages/aux.ja.md: "aux" is a name Windows keeps for a device (CON, PRN, AUX, NUL, COM1–9, LPT1–9): the id names a folder of the site, which Windows could not make; choose another id (constraint-error)',
+        ],
+    ),
+    case(
+        "page-named-data",  # was a traceback: "written twice"
+        {"pages/data.en.md": "# Data\n\nText.\n", "pages/data.ja.md": "# データ\n\n本文。\n"},
+        [
+            'content/pages/data.en.md: a page cannot be called "data": the site has a folder of that name in each language (data, divisions, policies, projects, reports, search); rename the file (unique-error)',
+            'content/pages/data.ja.md: a page cannot be called "data": the site has a folder of that name in each language (data, divisions, policies, projects, reports, search); rename the file (unique-error)',
+        ],
+    ),
+    case(
+        "page-named-search",
+        {"pages/search.en.md": "# S\n\nText.\n", "pages/search.ja.md": "# 検索\n\n本文。\n"},
+        [
+            'content/pages/search.en.md: a page cannot be called "search": the site has a folder of that name in each language (data, divisions, policies, projects, reports, search); rename the file (unique-error)',
+            'content/pages/search.ja.md: a page cannot be called "search": the site has a folder of that name in each language (data, divisions, policies, projects, reports, search); rename the file (unique-error)',
+        ],
+    ),
+    case(
+        "formula-after-a-no-break-space",  # LibreOffice with "trim spaces" runs it
+        project("ja: 見守り事業", 'ja: "\\u00a0=HYPERLINK(\\"x\\")"'),
+        f'{PROJECT}:7: name.ja: text must not begin with "=": spreadsheets would run it as a formula (formula-injection)',
+    ),
+    case(
+        "formula-after-a-space",
+        project("ja: 見守り事業", 'ja: " =1+1"'),
+        f'{PROJECT}:7: name.ja: text must not begin with "=": spreadsheets would run it as a formula (formula-injection)',
+    ),
+    case(
+        "formula-after-a-full-width-space",
+        project("ja: 見守り事業", 'ja: "\\u3000@SUM(A1)"'),
+        f'{PROJECT}:7: name.ja: text must not begin with "@": spreadsheets would run it as a formula (formula-injection)',
+    ),
+    case(
+        "formula-full-width-equals",  # ＝ is = in NFKC
+        project("ja: 見守り事業", "ja: ＝1+1"),
+        f'{PROJECT}:7: name.ja: text must not begin with "＝": spreadsheets would run it as a formula (formula-injection)',
+    ),
+    case(
+        "formula-full-width-plus",
+        project("ja: 見守り事業", "ja: ＋1"),
+        f'{PROJECT}:7: name.ja: text must not begin with "＋": spreadsheets would run it as a formula (formula-injection)',
+    ),
+    case(
+        "bidi-override-in-a-name",  # would show 見守り事業 and publish 見守り業事
+        project("ja: 見守り事業", 'ja: "見守り\\u202e業事"'),
+        f"{PROJECT}:7: a bidirectional control character (U+202E) cannot be in content; delete it {PASTED} (encoding-error)",
+    ),
+    case(
+        "bidi-isolate-in-a-name",
+        project("ja: 見守り事業", "ja: 見守り\u2066事業"),
+        f"{PROJECT}:7: a bidirectional control character (U+2066) cannot be in content; delete it {PASTED} (encoding-error)",
+    ),
+    case(
+        "markup-in-the-licence-id",  # reached datapackage.json
+        site("id: CC-BY-4.0", 'id: "<b>CC</b>"'),
+        f'{SITE}:11: license.id: "<b>CC</b>" is not an SPDX licence id such as CC-BY-4.0 (letters, digits, . + -) (constraint-error)',
+    ),
+    case(
+        "updated-after-2107",  # was struct.error in the zip writer
+        site('updated: "2024-05-01"', 'updated: "2200-01-01"'),
+        f'{SITE}:20: updated: "2200-01-01" is after 2107, the last year a zip file can hold (constraint-error)',
+    ),
+    case(
+        "page-of-990-kb",  # took over 120 s in Python-Markdown
+        pages("# 概要\n\n" + "[(" * 495_000),
+        f"{PAGE}: the page has 990,007 characters, more than the 200,000 a page may have; split it, or check that it is the right file (constraint-error)",
+    ),
+    case(
+        "page-of-nested-html",  # the sanitizer's time grows with the square of the nesting
+        pages("# 概要\n\n" + "<div>" * 5000),
+        f"{PAGE}: the page has 5,000 HTML tags, more than the 1,000 a page may have; write it in Markdown (constraint-error)",
+    ),
     case(
         "page-nested-too-deep",  # was a traceback (RecursionError in Markdown)
         pages("# 概要\n\n" + "- " * 1000 + "x\n"),
@@ -739,3 +846,49 @@ def test_the_docs_table_lists_every_bad_input_with_its_line():
     tests = "".join(path.read_text(encoding="utf-8") for path in (ROOT / "tests").glob("test_*.py"))
     for name in re.findall(r"`(test_[a-z_]+)`", table):
         assert f"def {name}(" in tests, name
+
+
+# -- Bounded work: any input, a few seconds ---------------------------------------------------------
+PAGE_ROOM = 199_000  # characters under the page limit (200,000), less the title
+HOSTILE_PAGES = {
+    "backticks": "`" * PAGE_ROOM,
+    "less-than-signs": "<" * PAGE_ROOM,
+    "nested-html-under-the-limit": "<div>" * 999 + "x",
+    "links": "[a](b) " * (PAGE_ROOM // 7),
+    "entities": "&amp;" * (PAGE_ROOM // 5),
+    "headings": "# h\n" * (PAGE_ROOM // 4),
+    "brackets-and-parentheses": "[(" * (PAGE_ROOM // 2),
+    "autolinks": "<http://a.b> " * (PAGE_ROOM // 13),
+    "emphasis": "*a " * (PAGE_ROOM // 3),
+    "table-rows": "| a | b |\n|---|---|\n" + "| 1 | 2 |\n" * (PAGE_ROOM // 10 - 3),
+}
+
+
+@pytest.mark.parametrize("kind", HOSTILE_PAGES)
+def test_a_hostile_page_under_the_limit_builds_within_seconds(kind, tmp_path):
+    """Python-Markdown took over 120 s on some of these (990 KB of `[(`, of nested `<div>`,
+    of links); the page is now CommonMark (markdown-it-py) and at most 200,000 characters."""
+    change(
+        write_tree(tmp_path / "content", tiny_files()), pages("# 概要\n\n" + HOSTILE_PAGES[kind])
+    )
+    started = time.monotonic()
+    result = run_build(tmp_path)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert time.monotonic() - started < 10
+
+
+def test_a_flood_of_problems_prints_a_few_lines_within_seconds(tmp_path):
+    """100,000 unknown keys in one file (a spreadsheet pasted into a project file): the first
+    20 lines, the count of the rest, within seconds."""
+    flood = PROJECT_YAML + "".join(f"k{i}: 1\n" for i in range(100_000))
+    change(write_tree(tmp_path / "content", tiny_files()), {"2023/projects/mimamori.yaml": flood})
+    started = time.monotonic()
+    result = run_build(tmp_path)
+    assert time.monotonic() - started < 10
+    lines = result.stderr.splitlines()
+    assert (result.returncode, len(lines)) == (1, 22)
+    assert lines[0].startswith(f'{PROJECT}:16: k0: unknown key "k0"')
+    assert lines[-2:] == [
+        f"{PROJECT}: 99,980 more problems in this file are not shown",
+        "100,000 problems; nothing was written.",
+    ]
