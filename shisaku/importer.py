@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import json
 import os
 import re
 import sys
@@ -337,8 +338,34 @@ def plan_changes(projects: list[Imported], content: Content, placeholders: list[
     return plan
 
 
-def write_changes(plan: Plan) -> list[Problem]:
-    """Every new and changed file, or none: each is written aside first, then moved in place."""
+# Beside content/'s files while an import moves its files in: the list of moves, written
+# once every file is written aside. An import killed after it is finished by the next one
+# (and the build refuses to read content/ until then), so content/ is never half old, half new.
+JOURNAL = load.IMPORT_JOURNAL
+
+
+def journal_file(root: Path) -> Path:
+    return root / JOURNAL
+
+
+def finish_interrupted(root: Path) -> int:
+    """The moves of an import killed while it moved its files in, done now: how many."""
+    journal = journal_file(root)
+    if not journal.is_file() or journal.is_symlink():
+        return 0
+    moves = json.loads(journal.read_text(encoding="utf-8"))
+    done = 0
+    for aside, path in moves:
+        if Path(aside).is_file():
+            os.replace(aside, path)
+            done += 1
+    journal.unlink()
+    return done
+
+
+def write_changes(plan: Plan, root: Path) -> list[Problem]:
+    """Every new and changed file, or none: each is written aside first, then, with the list
+    of moves kept in content/ (JOURNAL) until the last is done, moved in place."""
     staged: list[tuple[Path, Path]] = []
     problems = []
     for change in plan.changes:
@@ -360,8 +387,13 @@ def write_changes(plan: Plan) -> list[Problem]:
         for aside, _ in staged:
             aside.unlink(missing_ok=True)
         return problems
+    journal = journal_file(root)
+    partial = journal.with_name(journal.name + ".partial")
+    partial.write_text(json.dumps([[str(a), str(p)] for a, p in staged]), encoding="utf-8")
+    os.replace(partial, journal)  # from here on, the import is done, by this run or the next
     for aside, path in staged:
         os.replace(aside, path)
+    journal.unlink()
     return []
 
 
@@ -378,6 +410,11 @@ def diff_lines(change: Change) -> list[str]:
 
 # -- What the command prints -------------------------------------------------------------------
 TEXTS = {
+    "finished": {
+        "en": "An import that was stopped while it moved its files in has been finished: "
+        "{count} files.",
+        "ja": "ファイルの移動中に止まった取り込みを完了しました（{count} ファイル）。",
+    },
     "done": {
         "en": "{created} created, {updated} updated, {unchanged} unchanged, 0 problems.",
         "ja": "作成 {created} 件、更新 {updated} 件、変更なし {unchanged} 件、問題 0 件。",
@@ -492,6 +529,9 @@ def prepare(
 def run(args: argparse.Namespace, lang: str) -> int:
     progress = Progress(quiet=args.quiet, verbose=args.verbose, lang=lang)
     options = Options(args.year, args.policy, args.basic_project, args.force)
+    finished = finish_interrupted(args.content)
+    if finished and not args.quiet:
+        print(say("finished", lang, count=finished), file=sys.stderr)
     plan, problems = prepare(args.file, args.content, options, progress)
     if plan is None or problems:
         return print_problems(problems, lang)
@@ -502,7 +542,7 @@ def run(args: argparse.Namespace, lang: str) -> int:
                 sys.stdout.writelines(diff_lines(change))
     else:
         with progress.stage("write"):
-            problems = write_changes(plan)
+            problems = write_changes(plan, args.content)
         if problems:
             return print_problems(problems, lang)
     if not args.quiet:

@@ -562,6 +562,10 @@ def stray_files(content: Path, known: set[str]) -> list[Problem]:
     return problems
 
 
+# Left in content/ by an import stopped while it moved its files in (importer.JOURNAL).
+IMPORT_JOURNAL = ".import-journal.json"
+
+
 def load(content: Path) -> Loaded:
     """Read every content file; unreadable files become problems, nothing is skipped silently."""
     loaded = Loaded([], [])
@@ -581,6 +585,11 @@ def load(content: Path) -> Loaded:
         _add(loaded, record, found, None if record else Record(kind, shown(path), None, year))
     known = {p for p, _, _ in files} | set(links)
     loaded.problems += stray_files(content, known)
+    journal = content / IMPORT_JOURNAL
+    if journal.exists() or journal.is_symlink():  # half old, half new until it is finished
+        loaded.problems.append(
+            Problem(display_path(journal), None, "", "unfinished-import", "read-error")
+        )
     if not any(kind == "project" for _, kind, _ in files):
         loaded.problems.append(Problem(display_path(content), None, "", "no-content", "no-content"))
     record, found = load_emblem(content, loaded.records)

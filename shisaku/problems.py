@@ -459,6 +459,24 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ありません。{year}年度で終わったのなら end_note に理由を書くか、引き継ぐ事務事業を "
         "merged_into に書いてください",
     },
+    "large-import-file": {
+        "en": "the file has {count}, more than the {limit} an import reads; a report's "
+        "table has a few thousand rows: check that it is the right file",
+        "ja": "ファイルが{count}あり、取り込める上限（{limit}）を超えています。報告書の表は"
+        "数千行ほどです。正しいファイルか確かめてください",
+    },
+    "merged-too-large": {
+        "en": "the cells {ref} are merged: {count} cells, more than the {limit} an import "
+        "reads in one merged range; unmerge them, or merge only the cells of the table",
+        "ja": "セル {ref} が結合されています（{count}セル）。取り込める結合範囲の上限（{limit}セル）を"
+        "超えています。結合を解除するか、表のセルだけを結合してください",
+    },
+    "unfinished-import": {
+        "en": "an import was stopped while it moved its files in, so content/ is part old, part "
+        "new; run the same `python build.py import` again, which finishes it first",
+        "ja": "取り込み（import）がファイルの移動中に止まったため、content/ は一部が古く一部が新しい"
+        "状態です。同じ `python build.py import` をもう一度実行すると、まずそれを完了します",
+    },
     "import-write-error": {
         "en": "the file cannot be written: {detail}",
         "ja": "ファイルを書き出せません: {detail}",

@@ -10,9 +10,11 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import itertools
 import re
 import unicodedata
 import warnings
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .problems import Problem, missing_file, quote
+from .problems import Localized, Problem, missing_file, quote
 
 SUFFIXES = (".xlsx", ".csv")
 
@@ -96,9 +98,37 @@ def read_error(file: str, detail: str) -> Problem:
     return Problem(file, None, "", "read-error", "read-error", {"detail": detail})
 
 
+# A report's table has a few thousand rows: past these bounds the file is not one (a whole
+# register, a sheet of a million rows), and reading it would take minutes.
+MAX_IMPORT_BYTES = 20_000_000
+MAX_IMPORT_ROWS = 100_000
+
+
+UNITS = {"bytes": ("bytes", "バイト"), "rows": ("rows", "行")}
+
+
+def too_large(file: str, what: str, count: int, limit: int) -> Problem:
+    """The file's size (what: bytes or rows) past what an import reads."""
+    en, ja = UNITS[what]
+    return Problem(
+        file,
+        None,
+        "",
+        "large-import-file",
+        "read-error",
+        {
+            "count": Localized(en=f"{count:,} {en}", ja=f"{count:,}{ja}"),
+            "limit": Localized(en=f"{limit:,} {en}", ja=f"{limit:,}{ja}"),
+        },
+    )
+
+
 def read_grids(path: Path, file: str) -> tuple[list[Grid], list[Problem]]:
     if not path.is_file():
         return [], [missing_file(file)]
+    size = path.stat().st_size
+    if size > MAX_IMPORT_BYTES:
+        return [], [too_large(file, "bytes", size, MAX_IMPORT_BYTES)]
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         shown = suffix or quote(path.name)
@@ -115,6 +145,12 @@ def read_xlsx(path: Path, file: str) -> tuple[list[Grid], list[Problem]]:
             # formats); none of them is read here, so the warnings would only be noise.
             warnings.simplefilter("ignore")
             # data_only: a formula's value as Excel last computed it, which is what was printed.
+            rows = sheet_rows(path)
+            if rows > MAX_IMPORT_ROWS:
+                return [], [too_large(file, "rows", rows, MAX_IMPORT_ROWS)]
+            merged = largest_merge(path)
+            if merged[1] > MAX_MERGED_CELLS:
+                return [], [merge_too_large(file, *merged)]
             book = load_workbook(path, data_only=True)
     except Exception as error:
         # openpyxl raises many kinds (zip, XML, key, value errors) for a file that is not a
@@ -123,19 +159,75 @@ def read_xlsx(path: Path, file: str) -> tuple[list[Grid], list[Problem]]:
     return [sheet_grid(sheet, file) for sheet in book.worksheets], []
 
 
+def sheet_rows(path: Path) -> int:
+    """The most rows a sheet of the workbook says it has, read from its dimensions without
+    loading its cells (0 where a sheet does not say)."""
+    book = load_workbook(path, read_only=True)
+    try:
+        return max((sheet.max_row or 0 for sheet in book.worksheets), default=0)
+    finally:
+        book.close()
+
+
+# openpyxl makes an object for every cell of a merged range when it loads a sheet: a range
+# merged over a whole sheet (A1:XFD1048576, 17 billion cells) would fill the memory.
+MAX_MERGED_CELLS = 1_000_000
+MERGE_REF = re.compile(
+    rb'<(?:\w+:)?mergeCell ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"'
+)
+
+
+def column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - ord("A") + 1
+    return number
+
+
+def largest_merge(path: Path) -> tuple[str, int]:
+    """The merged range of the workbook with the most cells, and their count, read from the
+    sheets' XML before openpyxl loads them."""
+    largest = ("", 0)
+    with zipfile.ZipFile(path) as book:
+        for name in book.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            for match in MERGE_REF.finditer(book.read(name)):
+                first_col, first_row, last_col, last_row = match.groups()
+                rows = int(last_row) - int(first_row) + 1
+                cols = column_number(last_col) - column_number(first_col) + 1
+                if rows * cols > largest[1]:
+                    ref = b"%s%s:%s%s" % (first_col, first_row, last_col, last_row)
+                    largest = (ref.decode(), rows * cols)
+    return largest
+
+
+def merge_too_large(file: str, ref: str, cells: int) -> Problem:
+    return Problem(
+        file,
+        None,
+        "",
+        "merged-too-large",
+        "read-error",
+        {"ref": ref, "count": f"{cells:,}", "limit": f"{MAX_MERGED_CELLS:,}"},
+    )
+
+
 def sheet_grid(sheet: Worksheet, file: str) -> Grid:
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    width = max((len(row) for row in rows), default=0)
     # A merged cell keeps its value in its first cell only; here every cell of it shows the
-    # value, so 事業費（千円） merged over two year columns heads both.
+    # value, so 事業費（千円） merged over two year columns heads both. Only within the cells
+    # the sheet uses: a range merged over the whole sheet (A1:XFD1048576) fills no more.
     for merged in sheet.merged_cells.ranges:
-        rows += [[] for _ in range(merged.max_row - len(rows))]
-        for r in range(merged.min_row - 1, merged.max_row):
-            rows[r] += [None] * (merged.max_col - len(rows[r]))
+        last_row, last_col = min(merged.max_row, len(rows)), min(merged.max_col, width)
+        if merged.min_row > last_row or merged.min_col > last_col:
+            continue
+        for r in range(merged.min_row - 1, last_row):
+            rows[r] += [None] * (last_col - len(rows[r]))
         value = rows[merged.min_row - 1][merged.min_col - 1]
-        for r in range(merged.min_row - 1, merged.max_row):
-            rows[r][merged.min_col - 1 : merged.max_col] = [value] * (
-                merged.max_col - merged.min_col + 1
-            )
+        for r in range(merged.min_row - 1, last_row):
+            rows[r][merged.min_col - 1 : last_col] = [value] * (last_col - merged.min_col + 1)
     return Grid(file, sheet.title, rows)
 
 
@@ -148,9 +240,14 @@ def read_csv(path: Path, file: str) -> tuple[list[Grid], list[Problem]]:
     if text is None:
         return [], problems
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        rows = list(
+            itertools.islice(csv.reader(io.StringIO(text, newline="")), MAX_IMPORT_ROWS + 1)
+        )
     except csv.Error as error:
         return [], [read_error(file, str(error))]
+    if len(rows) > MAX_IMPORT_ROWS:
+        lines = text.count("\n") + (not text.endswith("\n"))  # as many as a spreadsheet shows
+        return [], [too_large(file, "rows", lines, MAX_IMPORT_ROWS)]
     return [Grid(file, None, [list(row) for row in rows])], []
 
 

@@ -11,9 +11,14 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
+import zipfile
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -959,3 +964,128 @@ def test_an_imported_previous_cost_is_checked_against_last_years_report(
     ]
     assert main(["check", "--lang", "en"]) == 1
     assert mismatch in capsys.readouterr().err.splitlines()
+
+
+# -- Nothing half done, nothing without bounds (issue 18) ------------------------------------------
+KILL_AT_THE_THIRD_MOVE = """
+import os, signal, sys
+from shisaku import cli, importer
+moves, real = [0], os.replace
+def replace(source, target):
+    real(source, target)
+    if str(source).endswith(".import"):
+        moves[0] += 1
+        if moves[0] == 3:
+            os.kill(os.getpid(), signal.SIGKILL)
+importer.os.replace = replace
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def test_an_import_killed_while_it_moves_its_files_in_is_finished_by_the_next(
+    full_content: Path, tmp_path: Path, first_build: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Killed after 3 of its 15 files were moved in: the build refuses the half-new content
+    with one line, and the same import run again finishes the moves first."""
+    text = (first_build / "data" / "132225_projects.csv").read_text(encoding="utf-8")
+    path = tmp_path / "every-row-edited.csv"
+    path.write_text(text.replace("。", "。（改）"), encoding="utf-8", newline="")
+    argv = ["import", str(path), "--force", "--content", str(full_content), "--lang", "en"]
+    killed = subprocess.run(
+        [sys.executable, "-c", KILL_AT_THE_THIRD_MOVE, *argv],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert killed.returncode == -signal.SIGKILL
+    projects = full_content / "2023" / "projects"
+    edited = [p for p in projects.glob("*.yaml") if "（改）" in p.read_text(encoding="utf-8")]
+    assert len(edited) == 3 and len(list(projects.glob(".*.import"))) == 12
+    assert main(["check", "--content", str(full_content), "--lang", "en"]) == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "content/.import-journal.json: an import was stopped while it moved its files in, so "
+        "content/ is part old, part new; run the same `python build.py import` again, which "
+        "finishes it first (read-error)"
+    )
+    status, out, err = run_import(capsys, full_content, path, "--force")
+    assert status == 0
+    assert err.splitlines()[0] == (
+        "An import that was stopped while it moved its files in has been finished: 12 files."
+    )
+    assert out.splitlines()[-1] == "0 created, 0 updated, 15 unchanged, 0 problems."
+    assert all("（改）" in p.read_text(encoding="utf-8") for p in projects.glob("*.yaml"))
+    assert list(projects.glob(".*")) == [] and not (full_content / ".import-journal.json").exists()
+    assert main(["check", "--content", str(full_content)]) == 0
+
+
+def test_a_csv_of_a_million_rows_is_refused_within_seconds(
+    capsys: pytest.CaptureFixture[str], empty_content: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "register.csv"
+    path.write_text("a,b\n" * 1_000_000, encoding="utf-8")
+    started = time.monotonic()
+    status, _, err = run_import(capsys, empty_content, path)
+    assert time.monotonic() - started < 10
+    assert (status, err.splitlines()) == (
+        1,
+        [
+            "register.csv: the file has 1,000,000 rows, more than the 100,000 rows an import reads; a "
+            "report's table has a few thousand rows: check that it is the right file (read-error)",
+            "1 problem; nothing was written.",
+        ],
+    )
+
+
+def test_a_workbook_past_excels_rows_is_refused_within_seconds(
+    capsys: pytest.CaptureFixture[str], empty_content: Path, tmp_path: Path
+) -> None:
+    """A sheet that says it has 1,500,000 rows (more than Excel's 1,048,576): was a traceback
+    from openpyxl; refused from its dimensions, before its cells are read."""
+    path = report_xlsx(tmp_path / "huge.xlsx", list(ROWS.values()))
+    with zipfile.ZipFile(path) as book:
+        parts = {name: book.read(name) for name in book.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = re.sub(
+        rb'<dimension ref="[^"]*" ?/>', b'<dimension ref="A1:H1500000"/>', parts[sheet], count=1
+    )
+    with zipfile.ZipFile(path, "w") as book:
+        for name, data in parts.items():
+            book.writestr(name, data)
+    started = time.monotonic()
+    status, _, err = run_import(capsys, empty_content, path)
+    assert time.monotonic() - started < 10
+    assert status == 1
+    assert err.splitlines()[0].startswith("huge.xlsx: the file has 1,500,000 rows, more than the")
+
+
+def test_a_range_merged_over_the_whole_sheet_is_refused_within_seconds(
+    capsys: pytest.CaptureFixture[str], empty_content: Path, tmp_path: Path
+) -> None:
+    """A cover sheet merged over A1:XFD1048576 (17 billion cells, each an object in openpyxl):
+    refused from the sheet's XML before openpyxl loads it."""
+    book = report_workbook(list(ROWS.values()))
+    cover = book.create_sheet("表紙", 0)
+    cover["A1"] = "令和６年度施策報告書"
+    path = tmp_path / "merged.xlsx"
+    book.save(path)
+    with zipfile.ZipFile(path) as saved:
+        parts = {name: saved.read(name) for name in saved.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"  # the cover, first
+    parts[sheet] = parts[sheet].replace(
+        b"</sheetData>",
+        b'</sheetData><mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>',
+    )
+    with zipfile.ZipFile(path, "w") as book_file:
+        for name, data in parts.items():
+            book_file.writestr(name, data)
+    started = time.monotonic()
+    status, _, err = run_import(capsys, empty_content, path)
+    assert time.monotonic() - started < 10
+    assert (status, err.splitlines()[0]) == (
+        1,
+        "merged.xlsx: the cells A1:XFD1048576 are merged: 17,179,869,184 cells, more than the "
+        "1,000,000 an import reads in one merged range; unmerge them, or merge only the cells "
+        "of the table (read-error)",
+    )
