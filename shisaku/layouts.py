@@ -24,7 +24,8 @@ from .printed import (
     parse_ratio,
     parse_whole,
 )
-from .problems import Localized, Problem, quote
+from .problems import Localized, Problem, character, quote
+from .shapes import formula_lead
 from .sheets import Grid, cell_text, compact, one_line, tidy_text
 
 HEADER_SEARCH_ROWS = 50  # title rows and notes above the table; a header further down is no table
@@ -248,6 +249,8 @@ def read_projects(table: Table, year_option: int | None) -> tuple[list[Imported]
             project = report_project(reader, table)
         else:
             project = published_project(reader, year_option)
+        if project is not None:
+            formula_cells(reader, project)
         problems += reader.problems
         if project is not None:
             projects.append(project)
@@ -255,6 +258,17 @@ def read_projects(table: Table, year_option: int | None) -> tuple[list[Imported]
         problems.append(table.grid.problem(table.header_row, 0, "import-no-rows"))
     number_by_year(projects)
     return projects, problems
+
+
+def formula_cells(reader: RowReader, project: Imported) -> None:
+    """A text cell that a spreadsheet would run as a formula, by the build's own rule (after
+    spaces, in NFKC): said at its cell now, not later by the build."""
+    for key, texts in project.texts.items():
+        for lang, text in texts.items():
+            lead = formula_lead(text)
+            if lead:
+                role = key if lang == "ja" else f"{key}_en"
+                reader.fail(role, "formula-text", "formula-injection", char=character(lead))
 
 
 def number_by_year(projects: list[Imported]) -> None:

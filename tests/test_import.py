@@ -728,6 +728,20 @@ BAD_CASES: dict[str, tuple[str, Any, list[str], str]] = {
         OPTIONS,
         "report.csv: A5: this row has no 事務事業名",
     ),
+    "a formula after a no-break space": (
+        "report.csv",
+        bad_rows(r1_c1="\u00a0=HYPERLINK(\"http://example.org\")"),
+        OPTIONS,
+        'report.csv: B5: text must not begin with "=": spreadsheets would run it as a formula '
+        "(formula-injection)",
+    ),
+    "a full-width formula": (
+        "report.xlsx",
+        bad_rows(r0_c6="＋1"),
+        OPTIONS,
+        'report.xlsx: 施策報告書!G4: text must not begin with "＋": spreadsheets would run it as a '
+        "formula (formula-injection)",
+    ),
     "twice the same name": (
         "report.csv",
         bad_rows(
