@@ -892,3 +892,45 @@ def test_a_flood_of_problems_prints_a_few_lines_within_seconds(tmp_path):
         f"{PROJECT}: 99,980 more problems in this file are not shown",
         "100,000 problems; nothing was written.",
     ]
+
+
+def _name_ja(text: str, value: str) -> str:
+    return re.sub(r"(?m)^(name:\n  ja: ).*$", lambda m: m[1] + value, text, count=1)
+
+
+BIG_CITY_CASES: dict[str, Callable[[str], str]] = {
+    "project-id-con": lambda text: re.sub(r"(?m)^id: .*$", "id: con", text, count=1),
+    "formula-after-a-no-break-space": lambda t: _name_ja(t, '"\\u00a0=HYPERLINK(\\"x\\")"'),
+    "formula-full-width-equals": lambda t: _name_ja(t, "＝1+1"),
+    "bidi-override-in-a-name": lambda t: _name_ja(t, '"見守り\\u202e業事"'),
+    "page-of-990-kb": lambda text: text,
+    "page-named-data": lambda text: text,
+}
+
+
+@pytest.fixture(scope="module")
+def big_city(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A big city's report: 3,000 projects over 30 policies, one fiscal year."""
+    from .synthetic import make_city
+
+    return make_city(tmp_path_factory.mktemp("big") / "content", 3000, policies=30, years=1)
+
+
+@pytest.mark.parametrize(
+    ("name", "bad"), [(c.id, c.values[0]) for c in CASES if c.id in BIG_CITY_CASES]
+)
+def test_bad_input_in_a_big_city_is_its_lines_within_seconds(name, bad, big_city, tmp_path):
+    """The same kinds in a 3,000-project report: the build says what is wrong, at once."""
+    content = Path(shutil.copytree(big_city, tmp_path / "content"))
+    first = sorted((content / "2023" / "projects").glob("*.yaml"))[0]
+    for path, data in bad.files.items():
+        if path == "2023/projects/mimamori.yaml":  # the same change, in one of the city's files
+            text = first.read_text(encoding="utf-8")
+            first.write_text(BIG_CITY_CASES[name](text), encoding="utf-8")
+        else:
+            change(content, {path: data})
+    started = time.monotonic()
+    result = run_build(tmp_path)
+    assert time.monotonic() - started < 10
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert len(result.stderr.splitlines()) == len(bad.en) + 1, result.stderr

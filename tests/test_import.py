@@ -730,7 +730,7 @@ BAD_CASES: dict[str, tuple[str, Any, list[str], str]] = {
     ),
     "a formula after a no-break space": (
         "report.csv",
-        bad_rows(r1_c1="\u00a0=HYPERLINK(\"http://example.org\")"),
+        bad_rows(r1_c1='\u00a0=HYPERLINK("http://example.org")'),
         OPTIONS,
         'report.csv: B5: text must not begin with "=": spreadsheets would run it as a formula '
         "(formula-injection)",
