@@ -363,6 +363,15 @@ def finish_interrupted(root: Path) -> int:
     return done
 
 
+def write_new(path: Path, text: str) -> None:
+    """A file of this run's own: what was there before (a killed run's, or a link) is removed,
+    and the new one made exclusively, so that no link is written through."""
+    path.unlink(missing_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    with os.fdopen(os.open(path, flags, 0o644), "w", encoding="utf-8", newline="\n") as stream:
+        stream.write(text)
+
+
 def write_changes(plan: Plan, root: Path) -> list[Problem]:
     """Every new and changed file, or none: each is written aside first, then, with the list
     of moves kept in content/ (JOURNAL) until the last is done, moved in place."""
@@ -374,7 +383,7 @@ def write_changes(plan: Plan, root: Path) -> list[Problem]:
         aside = change.path.with_name(f".{change.path.name}.import")
         try:
             change.path.parent.mkdir(parents=True, exist_ok=True)
-            aside.write_text(change.new, encoding="utf-8", newline="\n")
+            write_new(aside, change.new)
             staged.append((aside, change.path))
         except OSError as error:
             detail = error.strerror or str(error)
@@ -389,7 +398,7 @@ def write_changes(plan: Plan, root: Path) -> list[Problem]:
         return problems
     journal = journal_file(root)
     partial = journal.with_name(journal.name + ".partial")
-    partial.write_text(json.dumps([[str(a), str(p)] for a, p in staged]), encoding="utf-8")
+    write_new(partial, json.dumps([[str(a), str(p)] for a, p in staged]))
     os.replace(partial, journal)  # from here on, the import is done, by this run or the next
     for aside, path in staged:
         os.replace(aside, path)
