@@ -7,6 +7,10 @@ each new status to the open pages as Server-Sent Events.
 
 The built files are never changed: the reload script is added only to the HTML as it is served,
 as an external script (the site runs under a CSP that forbids inline script).
+
+The server listens on 127.0.0.1 only, but a page on any web site can still reach it through
+DNS rebinding (its own name made to resolve to 127.0.0.1): the browser then sends that name as
+the Host header, so only requests for 127.0.0.1, localhost or [::1] are answered.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import html
 import http.server
 import json
 import os
+import re
 import signal
 import sys
 import threading
@@ -40,6 +45,8 @@ from .rows import SCHEMA_DIR
 HOST = "127.0.0.1"
 PREVIEW = "/__preview/"
 RELOAD_TAG = b'<script src="/__preview/reload.js" defer></script>'
+# The Host headers answered: this computer's loopback names, with or without a port, in any case.
+LOCAL_HOST = re.compile(r"(127\.0\.0\.1|localhost|\[::1\])(:[0-9]{1,5})?", re.IGNORECASE)
 KEEP_ALIVE = 15.0  # seconds between comments on an idle event stream, to notice closed pages
 STOP_WAIT = 2.0  # seconds to let a build in progress finish when stopping
 
@@ -67,6 +74,12 @@ MESSAGES = {
         "ja": "{host}:{port} で待ち受けできません（{detail}）。--port で別のポートを指定してください",
     },
     "goodbye": {"en": "Stopped.", "ja": "終了しました。"},
+    "other_host": {
+        "en": "This preview answers only requests for 127.0.0.1, localhost or [::1]; "
+        "open the address that `python build.py serve` printed.",
+        "ja": "このプレビューは 127.0.0.1、localhost、[::1] あての要求にだけ応えます。"
+        "`python build.py serve` が表示したアドレスを開いてください。",
+    },
     # In the browser: the overlay and the error page.
     "overlay_title": {
         "en": "The last change has problems; this page is from the last good build.",
@@ -334,6 +347,14 @@ def error_page(status: Status, lang: str) -> bytes:
     return inject(page.encode("utf-8"))
 
 
+def local_host(hosts: list[str] | None) -> bool:
+    """Whether a request's Host headers name this computer by its loopback address or name:
+    exactly one, 127.0.0.1, localhost or [::1], with or without a port, in any case. A page
+    of another site that reaches us by DNS rebinding sends its own name; a request with no
+    Host or several is refused too."""
+    return hosts is not None and len(hosts) == 1 and bool(LOCAL_HOST.fullmatch(hosts[0].strip()))
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     """Serves the preview files under /__preview/ and the site under its base path."""
 
@@ -351,7 +372,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         path = unquote(url.path)
         preview = self.preview
-        if path == PREVIEW + "reload.js":
+        if not local_host(self.headers.get_all("Host")):
+            self.refuse_host(with_body)
+        elif path == PREVIEW + "reload.js":
             self.send(200, "application/javascript", reload_script(preview.lang), with_body)
         elif path == PREVIEW + "status":
             self.send(200, "application/json", preview.status.to_json(), with_body)
@@ -384,6 +407,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if file.suffix == ".html":
             body = inject(body)
         self.send(status, content_type(file), body, with_body)
+
+    def refuse_host(self, with_body: bool) -> None:
+        """403 and a line of text for another Host: nothing of the site, and the connection
+        closed, so that a page of another site that reached us learns nothing."""
+        body = (say(self.preview.lang, "other_host") + "\n").encode("utf-8")
+        self.send(403, "text/plain; charset=utf-8", body, with_body)
 
     def stream_events(self) -> None:
         """Server-Sent Events: the current status at once, then each new build's."""

@@ -9,6 +9,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -92,11 +93,13 @@ class Served:
     def output(self) -> str:
         return "".join(self.lines)
 
-    def get(self, path: str) -> tuple[int, dict[str, str], str]:
-        """(status, headers, body) of a GET of a raw path: no redirects followed, no normalizing."""
+    def get(self, path: str, host: str | None = None) -> tuple[int, dict[str, str], str]:
+        """(status, headers, body) of a GET of a raw path: no redirects followed, no normalizing;
+        with `host` as its Host header when given."""
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         try:
-            connection.request("GET", path)
+            headers = {} if host is None else {"Host": host}
+            connection.request("GET", path, headers=headers)
             response = connection.getresponse()
             body = response.read().decode("utf-8", errors="replace")
             return response.status, dict(response.headers), body
@@ -327,6 +330,58 @@ def test_the_page_reloads_after_a_change_and_shows_the_problems(serve, browser):
 
 
 # ---- what a server on this computer must withstand -------------------------------------------
+
+OTHER_HOST = "This preview answers only requests for 127.0.0.1, localhost or [::1]"
+
+
+def raw_request(port: int, request: bytes) -> bytes:
+    """The whole response to bytes sent as they are (http.client always sends one Host)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(request)
+        response = b""
+        while chunk := connection.recv(65536):
+            response += chunk
+    return response
+
+
+def test_answers_only_requests_for_this_computer(serve: Callable[[], Served]) -> None:
+    """DNS rebinding: a page of another site makes its own name resolve to 127.0.0.1 and
+    reads the preview as a page of its site; the browser sends that name as the Host, so any
+    Host but 127.0.0.1, localhost or [::1] gets a 403 and a line of text, nothing of the site,
+    not even the event stream."""
+    served = serve()
+    port = served.port
+    for host in (
+        f"127.0.0.1:{port}",
+        "127.0.0.1",
+        f"LocalHost:{port}",
+        "localhost",
+        f"[::1]:{port}",
+    ):
+        status, _, body = served.get(PROJECT_PAGE, host=host)
+        assert status == 200 and NAME in body, host
+    for host in (
+        f"evil.example:{port}",
+        "evil.example",
+        f"127.0.0.1.evil.example:{port}",
+        f"localhost.evil.example:{port}",
+        f"evil.example:{port}@127.0.0.1",
+        f"127.0.0.2:{port}",
+        "",
+    ):
+        for path in (PROJECT_PAGE, "/", f"{BASE_PATH}data/132225_projects.csv", "/__preview/status",
+                     "/__preview/reload.js", "/__preview/events"):  # fmt: skip
+            status, headers, body = served.get(path, host=host)
+            assert (status, headers["Content-Type"]) == (403, "text/plain; charset=utf-8"), host
+            assert body.startswith(OTHER_HOST) and body.count("\n") == 1, (host, path)
+    # No Host at all (HTTP/1.0), or two of them.
+    for request in (
+        b"GET /__preview/status HTTP/1.0\r\n\r\n",
+        b"GET /__preview/status HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\n\r\n",
+    ):
+        response = raw_request(port, request)
+        assert response.startswith(b"HTTP/1.0 403 ") and OTHER_HOST.encode() in response
+        assert b'"build"' not in response
 
 
 def test_memory_stays_flat_over_rebuilds(serve: Callable[[], Served]) -> None:
