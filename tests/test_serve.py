@@ -57,9 +57,10 @@ def until(check: Callable[[], Any], timeout: float, what: str) -> Any:
 
 
 class Served:
-    """A running `python build.py serve`, its output collected line by line."""
+    """A running `python build.py serve`, its output collected line by line; started with a
+    soft limit of `open_files` descriptors when given (as a shell's `ulimit -n` would)."""
 
-    def __init__(self, content: Path, out: Path) -> None:
+    def __init__(self, content: Path, out: Path, open_files: int | None = None) -> None:
         self.content = content
         self.out = out
         self.lines: list[str] = []
@@ -70,6 +71,7 @@ class Served:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            preexec_fn=None if open_files is None else lambda: soft_open_files(open_files),
         )
         threading.Thread(target=self.collect, daemon=True).start()
         found = until(
@@ -132,6 +134,9 @@ class Served:
         """The server's resident memory in MB (Linux's /proc)."""
         return proc_status(self.process.pid, "VmRSS") / 1024
 
+    def threads(self) -> int:
+        return proc_status(self.process.pid, "Threads")
+
     def rebuild(self, number: int) -> None:
         """Change the content (one amount, back and forth) and wait for build `number`."""
         old, new = ("6504", "6505") if number % 2 == 0 else ("6505", "6504")
@@ -145,20 +150,29 @@ class Served:
 
 
 def proc_status(pid: int, key: str) -> int:
-    """A number from /proc/<pid>/status (VmRSS in kB)."""
+    """A number from /proc/<pid>/status (VmRSS in kB, Threads)."""
     for line in Path(f"/proc/{pid}/status").read_text(encoding="ascii").splitlines():
         if line.startswith(key + ":"):
             return int(line.split()[1])
     raise KeyError(key)
 
 
+def soft_open_files(limit: int) -> None:
+    """Set this process's soft limit of open files (in a child, before it runs serve)."""
+    import resource
+
+    resource.setrlimit(
+        resource.RLIMIT_NOFILE, (limit, resource.getrlimit(resource.RLIMIT_NOFILE)[1])
+    )
+
+
 @pytest.fixture
-def serve(real_content: Path, tmp_path: Path) -> Iterator[Callable[[], Served]]:
+def serve(real_content: Path, tmp_path: Path) -> Iterator[Callable[..., Served]]:
     """Starts the server over a copy of the real content; always kills it at the end."""
     started: list[Served] = []
 
-    def start() -> Served:
-        started.append(Served(real_content, tmp_path / "out" / "site"))
+    def start(open_files: int | None = None) -> Served:
+        started.append(Served(real_content, tmp_path / "out" / "site", open_files))
         return started[-1]
 
     yield start
@@ -344,7 +358,7 @@ def raw_request(port: int, request: bytes) -> bytes:
     return response
 
 
-def test_answers_only_requests_for_this_computer(serve: Callable[[], Served]) -> None:
+def test_answers_only_requests_for_this_computer(serve: Callable[..., Served]) -> None:
     """DNS rebinding: a page of another site makes its own name resolve to 127.0.0.1 and
     reads the preview as a page of its site; the browser sends that name as the Host, so any
     Host but 127.0.0.1, localhost or [::1] gets a 403 and a line of text, nothing of the site,
@@ -384,7 +398,63 @@ def test_answers_only_requests_for_this_computer(serve: Callable[[], Served]) ->
         assert b'"build"' not in response
 
 
-def test_memory_stays_flat_over_rebuilds(serve: Callable[[], Served]) -> None:
+def test_answers_within_a_second_while_3000_connections_idle(
+    serve: Callable[..., Served],
+) -> None:
+    """A client that hung (or a machine that vanished) left 3,000 connections open that send
+    nothing, or half a request: the server still answers others at once, and drops the idle
+    ones after its timeout, their threads ended. The server starts under a soft limit of 1,024
+    open files, as many shells give; it raises its own (to its hard limit) to hold them all."""
+    resource = pytest.importorskip("resource", reason="needs POSIX limits of open files")
+    if not Path("/proc/self/status").exists():
+        pytest.skip("counts the server's threads in Linux's /proc")
+    idle = 3000
+    needed = idle + 200  # our side of each connection, and what pytest holds
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < needed:
+        pytest.skip(
+            f"the hard limit of open files is {hard}: this system cannot hold {idle} sockets"
+        )
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))
+    try:
+        served = serve(open_files=1024)
+        threads = served.threads()
+        half = f"GET {PROJECT_PAGE} HTTP/1.1\r\nHost: 127.0.0.1\r\n".encode()  # no blank line
+        connections = []
+        try:
+            for i in range(idle):
+                connection = socket.create_connection(("127.0.0.1", served.port), timeout=10)
+                if i % 2:
+                    connection.sendall(half)
+                connections.append(connection)
+            opened = time.monotonic()
+            until(lambda: served.threads() >= threads + idle, 10, "a thread per connection")
+            timings = []
+            for path in [PROJECT_PAGE, f"{BASE_PATH}static/style.css", "/__preview/status"] * 5:
+                started = time.monotonic()
+                status, _, _ = served.get(path)
+                timings.append(time.monotonic() - started)
+                assert status == 200
+            assert max(timings) < 1, f"slowest of {len(timings)}: {max(timings):.3f} s"
+            assert time.monotonic() - opened < preview.IDLE_TIMEOUT  # asked while all were idle
+            # Each idle connection is closed by the server once its timeout has passed.
+            for connection in connections:
+                connection.settimeout(
+                    max(0.1, opened + preview.IDLE_TIMEOUT + 10 - time.monotonic())
+                )
+                assert connection.recv(1) == b""
+            assert time.monotonic() - opened > preview.IDLE_TIMEOUT - 1
+        finally:
+            for connection in connections:
+                connection.close()
+        until(lambda: served.threads() <= threads, 5, "their threads end")
+        assert "Traceback" not in served.output()
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_memory_stays_flat_over_rebuilds(serve: Callable[..., Served]) -> None:
     """Rebuild after rebuild, the server's memory must not grow: the issue saw 46 -> 300 MB
     over 200 rebuilds, when each build's Jinja environment and model, left in reference
     cycles, were frozen by the next build (workers.Pool) before the collector came to them.
@@ -402,6 +472,79 @@ def test_memory_stays_flat_over_rebuilds(serve: Callable[[], Served]) -> None:
         served.rebuild(number)
     growth = served.rss() - before
     assert growth / measured * 200 < 20, f"{growth:.1f} MB over {measured} rebuilds"
+
+
+# ---- the event stream, on a server in this process ------------------------------------------
+
+
+@pytest.fixture
+def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[preview.Server]:
+    """The preview's HTTP server in a thread of this process, with timeouts of a fraction of
+    a second; no build (the status is published by the test)."""
+    monkeypatch.setattr(preview.Handler, "timeout", 0.5)
+    monkeypatch.setattr(preview, "KEEP_ALIVE", 0.3)
+    monkeypatch.setattr(preview, "LOOK_EVERY", 0.1)
+    shared = preview.Preview(tmp_path / "site", "en")
+    shared.publish(preview.Status(build=1, ok=True), None)
+    made = preview.make_server(0, shared, verbose=False)
+    thread = threading.Thread(target=made.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield made
+    finally:
+        shared.stop()
+        made.shutdown()
+        made.server_close()
+        thread.join(5)
+
+
+def request_threads() -> int:
+    """The server's threads at work on a connection (socketserver names them so)."""
+    return sum("process_request_thread" in t.name for t in threading.enumerate())
+
+
+def open_events(port: int) -> socket.socket:
+    connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+    connection.sendall(b"GET /__preview/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    return connection
+
+
+def test_an_event_stream_outlives_the_idle_timeout(server: preview.Server) -> None:
+    """An open page's stream stays open past the socket timeout that closes idle connections,
+    with a comment every KEEP_ALIVE seconds, and still brings the next build."""
+    port = server.server_port
+    idle = socket.create_connection(("127.0.0.1", port), timeout=5)
+    events = open_events(port)
+    received = b""
+    deadline = time.monotonic() + 1.5  # three times the timeout
+    while time.monotonic() < deadline:
+        chunk = events.recv(65536)
+        assert chunk, "the event stream was closed"
+        received += chunk
+    assert idle.recv(1) == b""  # long since closed by the timeout
+    assert b"text/event-stream" in received and b'data: {"build": 1' in received
+    assert received.count(b": keep-alive\n\n") >= 3
+    server.RequestHandlerClass.preview.publish(preview.Status(build=2, ok=True), None)
+    events.settimeout(2)
+    while b'"build": 2' not in received:  # within a look at most
+        chunk = events.recv(65536)
+        assert chunk, "the event stream was closed"
+        received += chunk
+    events.close()
+    idle.close()
+
+
+def test_a_closed_event_stream_ends_its_thread(server: preview.Server) -> None:
+    """A page that was closed (or reloaded) sends nothing more: its thread notices the closed
+    socket within a look or two, instead of waiting on builds for ever."""
+    before = request_threads()
+    streams = [open_events(server.server_port) for _ in range(5)]
+    for stream in streams:
+        assert stream.recv(65536).startswith(b"HTTP/1.0 200 ")
+    until(lambda: request_threads() == before + 5, 2, "a thread per stream")
+    for stream in streams:
+        stream.close()
+    until(lambda: request_threads() == before, 1, "the threads end")
 
 
 # ---- the parts, without a server ------------------------------------------------------------
