@@ -474,6 +474,47 @@ def test_memory_stays_flat_over_rebuilds(serve: Callable[..., Served]) -> None:
     assert growth / measured * 200 < 20, f"{growth:.1f} MB over {measured} rebuilds"
 
 
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("en", "'70000' is not a port number: give a whole number from 0 to 65535"),
+        ("ja", "「70000」はポート番号ではありません。0 から 65535 までの整数を指定してください"),
+    ],
+)
+def test_a_port_out_of_range_is_one_error_line(lang: str, message: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "build.py", "serve", "--port", "70000", "--lang", lang],
+        cwd=ROOT, capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2 and result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert f"python build.py serve: error: argument --port: {message}" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("en", "cannot listen on 127.0.0.1:{port} (Address already in use); "
+               "choose another port with --port"),
+        ("ja", "127.0.0.1:{port} で待ち受けできません（Address already in use）。"
+               "--port で別のポートを指定してください"),
+    ],
+)  # fmt: skip
+def test_a_port_in_use_is_one_line(tmp_path: Path, lang: str, message: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "build.py", "serve", "--port", str(port), "--lang", lang,
+             "--out", str(tmp_path / "site")],
+            cwd=ROOT, capture_output=True, text=True, timeout=30, check=False,
+        )  # fmt: skip
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == message.format(port=port) + "\n"
+    assert not (tmp_path / "site").exists()
+
+
 # ---- the event stream, on a server in this process ------------------------------------------
 
 
