@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from . import fingerprint
@@ -25,6 +26,40 @@ COMMANDS = {
 }
 
 
+PORT_ERROR = {
+    "en": "{text!r} is not a port number: give a whole number from 0 to 65535 (0: any free port)",
+    "ja": "「{text}」はポート番号ではありません。0 から 65535 までの整数を指定してください"
+    "（0 なら空いているポートを選びます）",
+}
+
+
+def port_number(lang: str) -> Callable[[str], int]:
+    """The type of --port: a TCP port, 0 to 65535, or argparse's error (exit 2) in `lang`,
+    rather than the OverflowError that the socket gives for 70000."""
+
+    def port(text: str) -> int:
+        try:
+            number = int(text)
+        except ValueError:
+            number = -1
+        if not 0 <= number <= 65535:
+            raise argparse.ArgumentTypeError(PORT_ERROR[lang].format(text=text))
+        return number
+
+    return port
+
+
+def early_language(argv: list[str]) -> str:
+    """The language of messages before the arguments are parsed (for argparse's errors of our
+    own): --lang ja or --lang=ja where given, else the locale's."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv) and argv[i + 1] in ("ja", "en"):
+            return argv[i + 1]
+        if arg in ("--lang=ja", "--lang=en"):
+            return arg.removeprefix("--lang=")
+    return message_language(None)
+
+
 def common_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--content",
@@ -42,9 +77,9 @@ def common_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--verbose", action="store_true", help="print the time each stage takes")
 
 
-def parser(command: str = "") -> argparse.ArgumentParser:
+def parser(command: str = "", lang: str = "en") -> argparse.ArgumentParser:
     """The command line; the arguments of `new` and `import` only when that is the command
-    (their modules import openpyxl, which a build does not need)."""
+    (their modules import openpyxl, which a build does not need); our own errors in lang."""
     p = argparse.ArgumentParser(prog="python build.py", description="Build the policy report site.")
     commands = p.add_subparsers(dest="command", metavar="command")
     for name, text in COMMANDS.items():
@@ -59,7 +94,10 @@ def parser(command: str = "") -> argparse.ArgumentParser:
             )
         if name == "serve":
             sub.add_argument(
-                "--port", type=int, default=8000, help="the port on 127.0.0.1 (default: 8000)"
+                "--port",
+                type=port_number(lang),
+                default=8000,
+                help="the port on 127.0.0.1, 0 to 65535 (default: 8000; 0: any free port)",
             )
         if name == "new" == command:
             from . import scaffold
@@ -76,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv.insert(0, "build")
-    args = parser(argv[0]).parse_args(argv)
+    args = parser(argv[0], early_language(argv)).parse_args(argv)
     lang = message_language(args.lang)
     progress = Progress(quiet=args.quiet, verbose=args.verbose, lang=lang)
     warnings = Warnings(strict=getattr(args, "strict", False))

@@ -2,8 +2,9 @@
 
 The build uses a few calls that only some systems have: forked workers (POSIX), an atomic
 exchange of two folders (Linux's renameat2), a child that dies with its parent (Linux's
-prctl), and a lock that the system drops when its holder dies (fcntl on POSIX, msvcrt on
-Windows). Everything else runs the same everywhere. Setting SHISAKU_FALLBACKS=1 makes the
+prctl), a lock that the system drops when its holder dies (fcntl on POSIX, msvcrt on
+Windows), and, for the preview server, a higher limit of open files (POSIX's setrlimit).
+Everything else runs the same everywhere. Setting SHISAKU_FALLBACKS=1 makes the
 build take every fallback even where the better call exists: the tests use it to check that
 the fallbacks give the same site, byte for byte.
 """
@@ -161,3 +162,34 @@ def _stale(held: Path) -> bool:
             return error.errno == errno.ESRCH
         return False
     return age > STALE_LOCK
+
+
+OPEN_FILES_WANTED = 65536  # enough for thousands of connections, far fewer than some hard limits
+MACOS_OPEN_MAX = 10240  # macOS refuses a soft limit above this, whatever its hard limit says
+
+
+def more_open_files(wanted: int = OPEN_FILES_WANTED) -> int | None:
+    """Raise this process's soft limit of open file descriptors towards `wanted`, as far as its
+    hard limit allows (the Go runtime does the same at start); the soft limit then, or None
+    where there is no such limit (Windows) or none at all.
+
+    The preview server holds a descriptor per connection: under the usual soft limits (256 on
+    macOS, 1,024 on Linux) a client that leaves a thousand connections open would make it
+    refuse every other one until they time out. Where it cannot be raised, nothing changes."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return None
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    for limit in (target, min(target, MACOS_OPEN_MAX)):
+        if soft >= limit:
+            break
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
+            return limit
+        except (OSError, ValueError):
+            continue
+    return soft

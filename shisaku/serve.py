@@ -7,16 +7,27 @@ each new status to the open pages as Server-Sent Events.
 
 The built files are never changed: the reload script is added only to the HTML as it is served,
 as an external script (the site runs under a CSP that forbids inline script).
+
+The server listens on 127.0.0.1 only, but a page on any web site can still reach it through
+DNS rebinding (its own name made to resolve to 127.0.0.1): the browser then sends that name as
+the Host header, so only requests for 127.0.0.1, localhost or [::1] are answered. Each
+connection runs in its own thread with a socket timeout, so connections that send nothing (a
+client that hung or vanished) are dropped after IDLE_TIMEOUT seconds instead of holding a
+thread and a descriptor for ever; the event streams of open pages stay open, kept alive by a
+comment every KEEP_ALIVE seconds.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import html
 import http.server
 import json
 import os
+import re
 import signal
+import socket
 import sys
 import threading
 import time
@@ -30,7 +41,7 @@ from urllib.parse import unquote, urlsplit
 import watchfiles
 import yaml
 
-from . import pipeline, sitemap
+from . import pipeline, portable, sitemap
 from .load import display_path
 from .problems import Warnings, summary
 from .progress import Progress
@@ -40,7 +51,13 @@ from .rows import SCHEMA_DIR
 HOST = "127.0.0.1"
 PREVIEW = "/__preview/"
 RELOAD_TAG = b'<script src="/__preview/reload.js" defer></script>'
-KEEP_ALIVE = 15.0  # seconds between comments on an idle event stream, to notice closed pages
+# The Host headers answered: this computer's loopback names, with or without a port, in any case.
+LOCAL_HOST = re.compile(r"(127\.0\.0\.1|localhost|\[::1\])(:[0-9]{1,5})?", re.IGNORECASE)
+IDLE_TIMEOUT = 5.0  # seconds a connection may wait for its request, or a client to read
+KEEP_ALIVE = 10.0  # seconds between comments on an idle event stream, so that it stays open
+LOOK_EVERY = 1.0  # seconds between two looks at whether an event stream's page has gone
+BACKLOG = 1024  # connections waiting to be accepted (the system may allow fewer)
+ACCEPT_PAUSE = 0.1  # seconds to wait when out of file descriptors, rather than spin
 STOP_WAIT = 2.0  # seconds to let a build in progress finish when stopping
 
 
@@ -67,6 +84,12 @@ MESSAGES = {
         "ja": "{host}:{port} で待ち受けできません（{detail}）。--port で別のポートを指定してください",
     },
     "goodbye": {"en": "Stopped.", "ja": "終了しました。"},
+    "other_host": {
+        "en": "This preview answers only requests for 127.0.0.1, localhost or [::1]; "
+        "open the address that `python build.py serve` printed.",
+        "ja": "このプレビューは 127.0.0.1、localhost、[::1] あての要求にだけ応えます。"
+        "`python build.py serve` が表示したアドレスを開いてください。",
+    },
     # In the browser: the overlay and the error page.
     "overlay_title": {
         "en": "The last change has problems; this page is from the last good build.",
@@ -334,12 +357,24 @@ def error_page(status: Status, lang: str) -> bytes:
     return inject(page.encode("utf-8"))
 
 
+def local_host(hosts: list[str] | None) -> bool:
+    """Whether a request's Host headers name this computer by its loopback address or name:
+    exactly one, 127.0.0.1, localhost or [::1], with or without a port, in any case. A page
+    of another site that reaches us by DNS rebinding sends its own name; a request with no
+    Host or several is refused too."""
+    return hosts is not None and len(hosts) == 1 and bool(LOCAL_HOST.fullmatch(hosts[0].strip()))
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     """Serves the preview files under /__preview/ and the site under its base path."""
 
     preview: Preview  # set on the subclass that make_server makes
     verbose: bool = False
     server_version = "shisaku-preview"
+    # The socket timeout of every connection: one that sends no request, or only part of one,
+    # for this long is closed, and so is one that stops reading a response. (HTTP/1.0, as
+    # BaseHTTPRequestHandler speaks by default: a connection ends with its one response.)
+    timeout = IDLE_TIMEOUT
 
     def do_GET(self) -> None:
         self.route(with_body=True)
@@ -351,7 +386,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         path = unquote(url.path)
         preview = self.preview
-        if path == PREVIEW + "reload.js":
+        if not local_host(self.headers.get_all("Host")):
+            self.refuse_host(with_body)
+        elif path == PREVIEW + "reload.js":
             self.send(200, "application/javascript", reload_script(preview.lang), with_body)
         elif path == PREVIEW + "status":
             self.send(200, "application/json", preview.status.to_json(), with_body)
@@ -385,26 +422,56 @@ class Handler(http.server.BaseHTTPRequestHandler):
             body = inject(body)
         self.send(status, content_type(file), body, with_body)
 
+    def refuse_host(self, with_body: bool) -> None:
+        """403 and a line of text for another Host: nothing of the site, and the connection
+        closed, so that a page of another site that reached us learns nothing."""
+        body = (say(self.preview.lang, "other_host") + "\n").encode("utf-8")
+        self.send(403, "text/plain; charset=utf-8", body, with_body)
+
     def stream_events(self) -> None:
-        """Server-Sent Events: the current status at once, then each new build's."""
+        """Server-Sent Events: the current status at once, then each new build's.
+
+        The stream waits for builds, not on its socket, so the socket timeout does not end it;
+        a comment every KEEP_ALIVE seconds keeps it open through anything between. The thread
+        ends when the page has gone: its socket reads as closed (looked at every LOOK_EVERY
+        seconds), a write fails, or a page that stopped reading lets a write wait past the
+        socket timeout."""
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
         self.wfile.write(b"retry: 1000\n\n")  # reconnect quickly after a restart of the server
         seen = -1
+        written = time.monotonic()
         try:
             while not self.preview.stopping.is_set():
-                status = self.preview.wait_for_build(seen, KEEP_ALIVE)
+                status = self.preview.wait_for_build(seen, LOOK_EVERY)
                 if self.preview.stopping.is_set():
                     return
-                if status.build == seen:
-                    self.wfile.write(b": keep-alive\n\n")  # fails once the page has gone
-                else:
+                if status.build != seen:
                     self.wfile.write(b"data: " + status.to_json() + b"\n\n")
-                    seen = status.build
-        except (BrokenPipeError, ConnectionResetError):
-            return  # the page was closed or reloaded
+                    seen, written = status.build, time.monotonic()
+                elif self.client_gone():
+                    return
+                elif time.monotonic() - written >= KEEP_ALIVE:
+                    self.wfile.write(b": keep-alive\n\n")
+                    written = time.monotonic()
+        except (ConnectionError, TimeoutError):
+            return  # the page was closed or reloaded, or its client stopped reading
+
+    def client_gone(self) -> bool:
+        """Whether the client of an event stream has closed its end: it sends nothing after
+        its request, so its socket is readable only once closed (or reset)."""
+        connection = self.connection
+        try:
+            connection.settimeout(0)
+            return connection.recv(1, socket.MSG_PEEK) == b""
+        except BlockingIOError:
+            return False  # nothing to read: still there
+        except OSError:
+            return True
+        finally:
+            connection.settimeout(self.timeout)
 
     def send(self, status: int, kind: str, body: bytes, with_body: bool = True) -> None:
         self.send_response(status)
@@ -428,11 +495,27 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 class Server(http.server.ThreadingHTTPServer):
+    """A thread per connection, each with the handler's socket timeout."""
+
     daemon_threads = True  # open event streams must not keep the process alive
+    # Many connections at once (a page's requests, or thousands left by a client that hung)
+    # wait in the system's queue for their turn; with socketserver's 5 the rest are refused
+    # or retried by the client a second or more later.
+    request_queue_size = BACKLOG
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        try:
+            return super().get_request()
+        except OSError as error:
+            if error.errno in (errno.EMFILE, errno.ENFILE):
+                # Out of descriptors: socketserver would try again at once, and again, at
+                # full speed, until the idle connections time out and free some.
+                time.sleep(ACCEPT_PAUSE)
+            raise
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        if isinstance(sys.exc_info()[1], ConnectionError):
-            return  # the browser left mid-response, as it does on every reload
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return  # the browser left mid-response, as it does on every reload, or hung
         super().handle_error(request, client_address)
 
 
@@ -523,6 +606,7 @@ def run(args: argparse.Namespace, lang: str) -> int:
     site = Path(os.path.abspath(args.out))
     args.out = site  # the watcher and the server must agree with the pipeline on the folder
     preview = Preview(site, lang)
+    portable.more_open_files()  # a descriptor per connection: more than 256 or 1,024 of them
     try:
         server = make_server(args.port, preview, args.verbose)
     except OSError as error:

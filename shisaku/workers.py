@@ -35,6 +35,15 @@ class Pool:
         if portable.can_fork() and (os.cpu_count() or 1) > 1:
             # What lives now lives until the pool ends: the collector of each worker need not
             # walk it (and so touch, and copy, the pages of memory it shares with the build).
+            # But first the garbage goes: frozen, the cycles an earlier build left (its Jinja
+            # environment and templates, its model) would be carried along with the live
+            # objects. The build pauses the collector while it loads and validates
+            # (pipeline.collector_paused), so the full pass that frees them hardly ever comes
+            # between one build's unfreeze and the next one's freeze: in `serve`, which builds
+            # again and again in one process, each build's cycles were kept for good (about
+            # 0.4 MB a build on the real content). The pass costs some 20 ms on the real
+            # content, 0.2 s on a city of 1,500 projects a year.
+            gc.collect()
             gc.freeze()
             self._executor = ProcessPoolExecutor(
                 max_workers=min(os.cpu_count() or 1, 8),
