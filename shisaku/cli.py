@@ -11,7 +11,6 @@ from pathlib import Path
 from . import fingerprint
 from .problems import Problem, Warnings, message_language, print_problems
 from .progress import Progress
-from .write import output_folder
 
 TEMPLATES = (
     Path(__file__).resolve().parent.parent / "templates"
@@ -137,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         return importer.run(args, lang)
     inputs = fingerprint.inputs_digest(args.content, TEMPLATES)
     # A site built in spite of warnings is not one that --strict would build.
-    if not warnings.strict and fingerprint.unchanged(output_folder(args.out), inputs):
+    if not warnings.strict and fingerprint.unchanged(fingerprint.output_folder(args.out), inputs):
         with progress.stage("nothing changed"):
             return 0
     from . import pipeline  # the libraries it needs take a while to import: not when unchanged

@@ -109,6 +109,13 @@ def site_listing(site: Path) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
+def output_folder(site: Path) -> Path:
+    """The folder a build writes for --out site, and keeps the state of: its absolute path,
+    or where site is a symbolic link (to a deploy folder, say) the folder it points to, so
+    that the new site is swapped in there and the link stays."""
+    return Path(os.path.realpath(site)) if site.is_symlink() else Path(os.path.abspath(site))
+
+
 def state_file(site: Path) -> Path:
     return site.parent / f".{site.name}.state.json"
 

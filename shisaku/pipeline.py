@@ -25,7 +25,7 @@ from .problems import Localized, Problem, Warnings
 from .progress import QUIET, Progress
 from .render import TEMPLATES, Renderer, absolute_url, string_problems
 from .rows import Validated
-from .write import WriteError, Writer, output_folder, output_problems, target_in, write_file
+from .write import WriteError, Writer, output_problems, target_in, write_file
 
 BATCH = 50  # pages a render task takes at a time
 
@@ -88,7 +88,7 @@ def build(
     """The whole pipeline, from content/ to site/; the problems found, or [] once site/ is the
     new site (inputs: the fingerprint.inputs_digest the caller has just taken). The warnings
     go to warnings.found and write the site all the same (strict: they are problems)."""
-    shown, site_dir = str(site_dir), output_folder(site_dir)
+    shown, site_dir = str(site_dir), fingerprint.output_folder(site_dir)
     problems = output_problems(site_dir, kept_folders(content, templates), shown)
     problems += data.release_problems()
     if problems:

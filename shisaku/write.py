@@ -182,17 +182,10 @@ class Writer:
             return path
 
 
-def output_folder(site: Path) -> Path:
-    """The folder a build writes for --out site: its absolute path, or where site is a
-    symbolic link (to a deploy folder, say) the folder it points to, so that the new site is
-    swapped in there and the link stays."""
-    return Path(os.path.realpath(site)) if site.is_symlink() else Path(os.path.abspath(site))
-
-
 def output_problems(
     site: Path, kept: list[tuple[Localized, Path, bool]], shown: str
 ) -> list[Problem]:
-    """Why a build may not replace the folder site (its output_folder; shown: as the user
+    """Why a build may not replace the folder site (fingerprint.output_folder; shown: as the user
     named it): it is one of the kept folders (content, templates...: what they are, and
     whether a site may be inside them), holds one or lies inside one, it is not a folder, or
     it has files and is not a site this tool made. [] when it is missing, empty or ours."""
