@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import history, load
+from .fingerprint import NO_FOLLOW
 from .layouts import ID, TEXT_KEYS, Imported, Table, find_table, read_projects
 from .problems import (
     LANGUAGE_NAMES,
@@ -367,7 +368,7 @@ def write_new(path: Path, text: str) -> None:
     """A file of this run's own: what was there before (a killed run's, or a link) is removed,
     and the new one made exclusively, so that no link is written through."""
     path.unlink(missing_ok=True)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | NO_FOLLOW
     with os.fdopen(os.open(path, flags, 0o644), "w", encoding="utf-8", newline="\n") as stream:
         stream.write(text)
 

@@ -21,6 +21,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from .fingerprint import NO_FOLLOW
+
 
 def forced() -> bool:
     """True when every fallback is to be taken (SHISAKU_FALLBACKS=1)."""
@@ -87,7 +89,7 @@ def locked(path: Path) -> Iterator[None]:
         return
     # Not through a link planted under the lock's name: a build would lock, and create,
     # a file elsewhere.
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | NO_FOLLOW, 0o644)
     try:
         lock(fd)
         yield
@@ -141,7 +143,7 @@ def _lock_by_existence(path: Path) -> Iterator[None]:
         os.write(fd, str(os.getpid()).encode())
         os.close(fd)
         # the same lock file beside site/ as with a system lock, not made through a link
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644))
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | NO_FOLLOW, 0o644))
         yield
     finally:
         with contextlib.suppress(FileNotFoundError):

@@ -51,11 +51,14 @@ NOT_IN_SITE = re.compile(r"(?:^|/)\.{0,2}(?:/|$)")
 class WriteError(Exception):
     """Two outputs claimed the same path, or a path left the site."""
 
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+
     def said(self) -> dict[str, str | Localized]:
         """The written-twice problem's parameters."""
-        path, _, _ = str(self.args[0]).partition(":")
         return {
-            "path": path,
+            "path": self.path,
             "detail": Localized(
                 en="two pages or files claim the same address; rename one of them",
                 ja="2つのページかファイルが同じアドレスになります。どちらかの名前を変えてください",
@@ -117,7 +120,7 @@ class Writer:
         outputs for one URL are an error even when worker processes do the writing."""
         target = target_in(self.root, path)
         if path in self.written:
-            raise WriteError(f"{path}: written twice (two pages or files claim the same URL)")
+            raise WriteError(path, "written twice (two pages or files claim the same URL)")
         self.written.add(path)
         return target
 
@@ -189,32 +192,31 @@ def output_problems(
     named it): it is one of the kept folders (content, templates...: what they are, and
     whether a site may be inside them), holds one or lies inside one, it is not a folder, or
     it has files and is not a site this tool made. [] when it is missing, empty or ours."""
-    where = shown
     for what, folder, may_hold_site in kept:
         kept_folder = Path(os.path.realpath(folder))
         if kept_folder == site or site in kept_folder.parents:
-            return [output_problem(where, "output-holds-project", what=what)]
+            return [output_problem(shown, "output-holds-project", what=what)]
         if kept_folder in site.parents and not may_hold_site:
-            return [output_problem(where, "output-in-project", what=what)]
+            return [output_problem(shown, "output-in-project", what=what)]
     if not site.exists():
         return []
     if not site.is_dir():
-        return [output_problem(where, "output-not-folder")]
+        return [output_problem(shown, "output-not-folder")]
     try:
-        empty = next(os.scandir(site), None) is None
+        with os.scandir(site) as entries:
+            empty = next(entries, None) is None
     except OSError as error:
-        return [output_problem(where, "output-unwritable", detail=error.strerror or str(error))]
+        return [output_problem(shown, "output-unwritable", detail=error.strerror or str(error))]
     if empty or is_our_site(site):
         return []
-    return [output_problem(where, "output-not-ours", marker=MARKER)]
+    return [output_problem(shown, "output-not-ours", marker=MARKER)]
 
 
 def is_our_site(site: Path) -> bool:
     """A site this tool made: its marker is a file of its own (not a link planted there), or,
     from a version before the marker, the build's state file is beside it."""
-    marker = site / MARKER
-    return (marker.is_file() and not marker.is_symlink()) or (
-        state_file(site).is_file() and not state_file(site).is_symlink()
+    return any(
+        path.is_file() and not path.is_symlink() for path in (site / MARKER, state_file(site))
     )
 
 
@@ -226,7 +228,7 @@ def target_in(root: str, path: str) -> str:
     """The file below the staging folder root for a site-relative path; a path that would
     leave the site is refused."""
     if NOT_IN_SITE.search(path):
-        raise WriteError(f"{path}: not a path inside the site")
+        raise WriteError(path, "not a path inside the site")
     return os.path.join(root, *path.split("/"))
 
 
