@@ -37,7 +37,7 @@ from typing import Any
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, SKOS
 
-from .data import listed_resources, release_time, year_resource
+from .data import release_time, year_resource
 from .formats import wareki
 from .model import Report, Site
 from .rows import load_schema
@@ -427,11 +427,13 @@ def catalog_graph(site: Site, package: dict[str, Any], descriptor: dict[str, Any
     return CatalogBuilder(site, {**package, "_descriptor": descriptor}).build()
 
 
-def catalog_files(site: Site, files: dict[str, bytes]) -> dict[str, bytes]:
-    """catalog.ttl and catalog.jsonld: one graph in two syntaxes, byte-stable."""
-    package = json.loads(files["datapackage.json"])
-    *package["resources"], descriptor = listed_resources(site, files)
-    graph = catalog_graph(site, package, descriptor)
+def catalog_files(
+    site: Site, package: dict[str, Any], listed: list[dict[str, Any]]
+) -> dict[str, bytes]:
+    """catalog.ttl and catalog.jsonld, of the package (datapackage.json read) and its files
+    as data.listed_resources lists them: one graph in two syntaxes, byte-stable."""
+    *resources, descriptor = listed
+    graph = catalog_graph(site, {**package, "resources": resources}, descriptor)
     return {"catalog.ttl": turtle(graph), "catalog.jsonld": jsonld(graph)}
 
 

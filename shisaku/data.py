@@ -676,11 +676,13 @@ def package_files(site: Site, validated: Validated) -> dict[str, bytes]:
     return files
 
 
-def listed_resources(site: Site, files: dict[str, bytes]) -> list[dict[str, Any]]:
-    """Every file of data/ (files: by their path there), each with its size, as the data page
-    and the catalogue list them: the package's resources, then the zip of the package and,
-    last, datapackage.json, which the descriptor cannot list as its own."""
-    package = json.loads(files["datapackage.json"])
+def listed_resources(
+    site: Site, package: dict[str, Any], files: dict[str, bytes]
+) -> list[dict[str, Any]]:
+    """Every file of data/ (files: by their path there; package: datapackage.json read), each
+    with its size, as the data page and the catalogue list them: the package's resources,
+    then the zip of the package and, last, datapackage.json, which the descriptor cannot list
+    as its own."""
     zip_path = file_names(site)["zip"]
     return [
         *({**r, "bytes": len(files[r["path"]])} for r in package["resources"]),

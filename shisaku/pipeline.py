@@ -273,9 +273,10 @@ def make_data(root: str) -> tuple[list[str], list[pages.Download], dict[str, str
     assert job.validated is not None
     package = data.package_files(site, job.validated)
     files = {f"data/{path}": content_bytes for path, content_bytes in package.items()}
-    files.update(catalog.catalog_files(site, package))
-    listed = data.listed_resources(site, package)
-    described = {**json.loads(package["datapackage.json"]), "resources": listed}
+    descriptor = json.loads(package["datapackage.json"])
+    listed = data.listed_resources(site, descriptor, package)
+    files.update(catalog.catalog_files(site, descriptor, listed))
+    described = {**descriptor, "resources": listed}
     structured = {
         lang: catalog.schema_org_dataset(site, described, lang) for lang in site.languages
     }
