@@ -118,6 +118,9 @@ def katakana(reading: object) -> str | None:
     half-width katakana turned into it; None for no reading (or one that is not text)."""
     if not isinstance(reading, str) or not reading:
         return None
-    text = unicodedata.normalize("NFKC", reading)
-    # Hiragana, and its iteration marks, sit 0x60 below the same katakana.
-    return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u309e" else c for c in text)
+    # Hiragana (ぁ-ゖ) and its iteration marks (ゝゞ) sit 0x60 below the same katakana; the
+    # combining sound marks between them (U+3099-309C) are no kana of their own.
+    return unicodedata.normalize("NFKC", reading).translate(TO_KATAKANA)
+
+
+TO_KATAKANA = {c: c + 0x60 for c in [*range(0x3041, 0x3097), 0x309D, 0x309E]}

@@ -194,8 +194,8 @@ def check_pages(pages: list[Record], languages: list[str]) -> list[Problem]:
 
 
 # A nested list, one level per 4 columns of indentation or per list marker ("- - - x" nests
-# three lists), or a quote in a quote: a page needs a few; this many is a paste gone wrong. Checked on the text, so the
-# limit does not depend on how deep in the stack a page happens to be rendered.
+# three lists), or a quote in a quote: a page needs a few; this many is a paste gone wrong.
+# Checked on the text, so the limit does not depend on how the page happens to be rendered.
 MAX_PAGE_DEPTH = 20
 LINE_START = re.compile(r"^(?:[ \t>]|[-*+][ \t]|[0-9]{1,9}[.)][ \t])*", re.M)
 LIST_MARKER = re.compile(r"[-*+][ \t]|[0-9]{1,9}[.)][ \t]")
