@@ -113,6 +113,9 @@ def wide_characters(text: str) -> int:
     return 0 if text.isascii() else sum(map(_WIDE.__getitem__, text))
 
 
+TO_KATAKANA = {c: c + 0x60 for c in [*range(0x3041, 0x3097), 0x309D, 0x309E]}
+
+
 def katakana(reading: object) -> str | None:
     """A reading as 自治体標準 datasets write 名称_カナ: full-width katakana, hiragana and
     half-width katakana turned into it; None for no reading (or one that is not text)."""
@@ -121,6 +124,3 @@ def katakana(reading: object) -> str | None:
     # Hiragana (ぁ-ゖ) and its iteration marks (ゝゞ) sit 0x60 below the same katakana; the
     # combining sound marks between them (U+3099-309C) are no kana of their own.
     return unicodedata.normalize("NFKC", reading).translate(TO_KATAKANA)
-
-
-TO_KATAKANA = {c: c + 0x60 for c in [*range(0x3041, 0x3097), 0x309D, 0x309E]}
