@@ -35,6 +35,14 @@ SCHEMA = Path(__file__).with_name("ckan_schema.yaml")
 # The profiles, as a portal's ckanext.dcat.rdf.profiles lists them: DCAT-AP 3's includes its
 # scheming part; with DCAT-AP 2, a portal on scheming adds it (ckanext-dcat's README).
 PROFILES = {"dcat-ap-3": "euro_dcat_ap_3", "dcat-ap-2": "euro_dcat_ap_2"}
+
+
+def every_portal(test: Callable[..., None]) -> Callable[..., None]:
+    """The test once for each profile, on a plain CKAN and on one with ckanext-scheming."""
+    by_portal = pytest.mark.parametrize("multilingual", [False, True], ids=["plain", "scheming"])
+    return pytest.mark.parametrize("profile", PROFILES)(by_portal(test))
+
+
 SCHEMING = {"dcat-ap-3": "euro_dcat_ap_3", "dcat-ap-2": "euro_dcat_ap_2 euro_dcat_ap_scheming"}
 EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 # CKAN's format for each kind of file, from the resource format list it ships
@@ -132,8 +140,7 @@ def temporal(dataset: dict[str, Any]) -> list[tuple[str, str]]:
     return [(found["temporal_start"], found["temporal_end"])]
 
 
-@pytest.mark.parametrize("profile", PROFILES)
-@pytest.mark.parametrize("multilingual", [False, True], ids=["plain", "scheming"])
+@every_portal
 def test_every_dataset_is_licensed_cc_by(
     harvest: Harvest, real: Served, city: Served, profile: str, multilingual: bool
 ) -> None:
@@ -176,8 +183,7 @@ def test_title_notes_and_tags_are_japanese_with_the_english_kept(
         assert resource["name"] == resource["name_translated"]["ja"]
 
 
-@pytest.mark.parametrize("profile", PROFILES)
-@pytest.mark.parametrize("multilingual", [False, True], ids=["plain", "scheming"])
+@every_portal
 def test_every_file_is_a_resource_with_a_ckan_format_and_its_size(
     harvest: Harvest, real: Served, profile: str, multilingual: bool
 ) -> None:
@@ -200,8 +206,7 @@ def test_every_file_is_a_resource_with_a_ckan_format_and_its_size(
             assert resource["license"] == "http://www.opendefinition.org/licenses/cc-by", url
 
 
-@pytest.mark.parametrize("profile", PROFILES)
-@pytest.mark.parametrize("multilingual", [False, True], ids=["plain", "scheming"])
+@every_portal
 def test_version_and_place_are_kept(
     harvest: Harvest, real: Served, profile: str, multilingual: bool
 ) -> None:
@@ -217,8 +222,7 @@ def test_version_and_place_are_kept(
         assert place["text"] == "東京都東久留米市"
 
 
-@pytest.mark.parametrize("profile", PROFILES)
-@pytest.mark.parametrize("multilingual", [False, True], ids=["plain", "scheming"])
+@every_portal
 def test_every_report_year_is_a_dataset_with_its_period(
     harvest: Harvest, city: Served, profile: str, multilingual: bool
 ) -> None:
